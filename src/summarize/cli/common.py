@@ -1,0 +1,49 @@
+"""What every verb shares: logging to stderr, turning user errors into one-line messages."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Callable
+
+from summarize.config.loader import ConfigError
+from summarize.io.read import InputError
+
+log = logging.getLogger("summarize")
+
+
+def setup_logging(verbosity: int = 0) -> None:
+    """INFO by default, DEBUG with -v, WARNING with -q. Logs go to stderr; results go to stdout."""
+    level = logging.DEBUG if verbosity > 0 else logging.WARNING if verbosity < 0 else logging.INFO
+    logging.basicConfig(
+        level=level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        datefmt="%H:%M:%S",
+        stream=sys.stderr,
+        force=True,
+    )
+    logging.getLogger("summarize").setLevel(level)
+
+
+def add_verbosity(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("-v", "--verbose", action="store_const", const=1, dest="verbosity", default=0)
+    group.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity")
+
+
+def run_verb(fn: Callable[[list[str]], int], argv: list[str]) -> int:
+    """Run a verb; a user error prints one clear line (no traceback) and exits 2."""
+    try:
+        return fn(argv) or 0
+    except ConfigError as exc:
+        print("error: invalid config:", file=sys.stderr)
+        for message in exc.errors:
+            print(f"  {message}", file=sys.stderr)
+        return 2
+    except (InputError, FileNotFoundError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130

@@ -1,0 +1,1 @@
+"""Headline summarization: model loading, fine-tuning, generation and the offline lead method."""
