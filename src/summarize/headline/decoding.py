@@ -1,0 +1,53 @@
+"""The bridge between a config's ``generation`` section and a model's ``generation_config``.
+
+Training writes the section into ``generation_config.json`` (transformers keeps
+unknown keys), so a trained model folder carries its headline decoding
+defaults; inference reads them back. Character bounds are stored under
+``headline_*`` keys because transformers only knows token bounds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from transformers import GenerationConfig
+
+from summarize.headline.config import GenerationSection
+
+PREFIX = "headline_"
+# Keys of GenerationSection that transformers has no field for.
+CUSTOM_KEYS = ("max_chars", "min_chars", "max_source_tokens", "batch_size")
+# A token yields at least one character except for specials and bare
+# sentencepiece word markers; the margin only bounds runaway decoding, the
+# character limit itself is enforced during generation.
+TOKEN_MARGIN = 16
+
+
+def to_generation_config(section: GenerationSection, base: GenerationConfig | None = None) -> GenerationConfig:
+    """Return ``base`` (or a new config) updated with the section's decoding defaults."""
+    gc = GenerationConfig.from_dict(base.to_dict()) if base is not None else GenerationConfig()
+    gc.num_beams = section.num_beams
+    gc.do_sample = False
+    gc.no_repeat_ngram_size = section.no_repeat_ngram_size
+    gc.repetition_penalty = section.repetition_penalty
+    gc.length_penalty = section.length_penalty
+    gc.early_stopping = section.num_beams > 1
+    gc.max_new_tokens = section.max_chars + TOKEN_MARGIN
+    gc.max_length = None
+    for key in CUSTOM_KEYS:
+        setattr(gc, PREFIX + key, getattr(section, key))
+    return gc
+
+
+def section_from_generation_config(gc: GenerationConfig | None) -> GenerationSection:
+    """Read a model's saved decoding defaults; missing keys keep the schema defaults."""
+    section = GenerationSection()
+    if gc is None:
+        return section
+    values = {}
+    for f in dataclasses.fields(GenerationSection):
+        key = PREFIX + f.name if f.name in CUSTOM_KEYS else f.name
+        value = getattr(gc, key, None)
+        if value is not None:
+            values[f.name] = value
+    return dataclasses.replace(section, **values)
