@@ -1,0 +1,41 @@
+"""Training engine shared by every task (headline generation and reading comprehension).
+
+Task code builds its model, datasets and metric function, then uses these
+task-agnostic pieces so every trainer behaves the same way::
+
+    from summarize.training import (build_training_arguments, find_resume_checkpoint,
+                                    prepare_run_dir, standard_callbacks, Seq2SeqTrainer)
+
+    run_dir = prepare_run_dir(cfg, output_dir)          # saves config.yaml (rank 0 only)
+    args = build_training_arguments(cfg.training, run_dir, metric_for_best="rougeL")
+    trainer = Seq2SeqTrainer(model=model, args=args, ..., callbacks=standard_callbacks(cfg.training, run_dir))
+    trainer.train(resume_from_checkpoint=find_resume_checkpoint(run_dir) if resume else None)
+
+Run layout (under the run folder): ``config.yaml``, ``checkpoints/checkpoint-N``,
+``tensorboard/`` (when enabled); the task adds its own reports and ``model/``.
+"""
+
+from summarize.training.arguments import build_training_arguments, resolve_precision
+from summarize.training.callbacks import LogCallback, standard_callbacks
+from summarize.training.rundir import (
+    CHECKPOINTS,
+    find_resume_checkpoint,
+    is_main_process,
+    prepare_run_dir,
+    world_size,
+)
+from summarize.training.trainers import Seq2SeqTrainer, Trainer
+
+__all__ = [
+    "CHECKPOINTS",
+    "LogCallback",
+    "Seq2SeqTrainer",
+    "Trainer",
+    "build_training_arguments",
+    "find_resume_checkpoint",
+    "is_main_process",
+    "prepare_run_dir",
+    "resolve_precision",
+    "standard_callbacks",
+    "world_size",
+]

@@ -1,0 +1,75 @@
+"""The run folder: where a run's resolved config and checkpoints live, and how to resume it.
+
+Under torchrun or ``accelerate launch`` every rank runs the same command;
+only rank 0 writes shared files, all ranks read them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from summarize.config.loader import save_config
+
+log = logging.getLogger("summarize")
+
+CHECKPOINTS = "checkpoints"
+CONFIG_NAME = "config.yaml"
+_CHECKPOINT = re.compile(r"^checkpoint-(\d+)$")
+# A checkpoint is usable only if the trainer finished writing it: the state
+# file is written after the weights, and the weights must be there too.
+_WEIGHTS = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+
+
+def world_size() -> int:
+    return int(os.environ.get("WORLD_SIZE", "1"))
+
+
+def is_main_process() -> bool:
+    """True on the process that writes reports (rank 0 under torchrun/accelerate, or a plain run)."""
+    return int(os.environ.get("RANK", "0")) == 0
+
+
+def prepare_run_dir(cfg: Any, output_dir: str | os.PathLike) -> Path:
+    """Create the run folder and save the resolved config there as ``config.yaml`` (rank 0 only)."""
+    run_dir = Path(output_dir)
+    if is_main_process():
+        (run_dir / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+        save_config(cfg, run_dir / CONFIG_NAME)
+    return run_dir
+
+
+def _complete(path: Path) -> bool:
+    state = path / "trainer_state.json"
+    if not state.is_file() or not any((path / w).is_file() for w in _WEIGHTS):
+        return False
+    try:
+        json.loads(state.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def find_resume_checkpoint(run_dir: str | os.PathLike) -> str | None:
+    """The newest complete checkpoint under ``run_dir/checkpoints``, or None.
+
+    A process killed while saving leaves a partial ``checkpoint-N``; it is
+    skipped (with a warning) in favour of the previous complete one.
+    """
+    folder = Path(run_dir) / CHECKPOINTS
+    if not folder.is_dir():
+        return None
+    found = []
+    for child in folder.iterdir():
+        match = _CHECKPOINT.match(child.name)
+        if match and child.is_dir():
+            found.append((int(match.group(1)), child))
+    for _, path in sorted(found, reverse=True):
+        if _complete(path):
+            return str(path)
+        log.warning("%s: incomplete checkpoint (interrupted while saving?); skipping it", path)
+    return None
