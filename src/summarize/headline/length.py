@@ -1,0 +1,165 @@
+"""Headline length in characters, enforced while decoding.
+
+Editors give a headline budget in characters ("at most 30"), but models count
+tokens, and one BERT-vocabulary token can be ``"2023"`` or ``"hello"``. So we
+precompute, once per tokenizer, how many characters each vocabulary token adds
+to the *cleaned* headline (``clean_headline``: no special tokens, no spaces
+between CJK characters, one space between Latin words), and a logits processor
+uses that table to forbid, per hypothesis, every token that would overflow
+``max_chars``, to force EOS once the budget is spent, and to forbid EOS before
+``min_chars``.
+
+The count is an upper bound of the cleaned length: a token the decoder might
+glue without a space (zero-length tokens between two Latin words, tokenizer
+clean-up of " ." and the like) is counted with its space. That keeps the
+guarantee one-sided: a headline never exceeds ``max_chars``; ``min_chars`` may
+be undershot by the odd space the decoder did not emit.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import torch
+from transformers import LogitsProcessor
+
+from summarize.headline.clean import _LATIN, clean_headline
+
+_LATIN_CHAR = re.compile(_LATIN)
+# Word-start markers: sentencepiece (mT5, Pegasus) and byte-level BPE.
+_WORD_START = ("\u2581", "\u0120")
+_WORDPIECE_CONTINUATION = "##"
+
+
+@dataclass(frozen=True)
+class TokenChars:
+    """Per vocabulary id: characters added to the cleaned headline and how the token joins its neighbour.
+
+    ``spaced``: the decoder puts a space before the token (a new word) - that
+    space survives cleaning only between two Latin characters.
+    """
+
+    length: tuple[int, ...]
+    starts_latin: tuple[bool, ...]
+    ends_latin: tuple[bool, ...]
+    spaced: tuple[bool, ...]
+
+    def __len__(self) -> int:
+        return len(self.length)
+
+
+def token_chars(tokenizer) -> TokenChars:
+    """Build the character table of ``tokenizer``'s vocabulary (special tokens have length 0)."""
+    size = len(tokenizer)
+    tokens = tokenizer.convert_ids_to_tokens(list(range(size)))
+    special = set(tokenizer.all_special_ids)
+    wordpiece = any(isinstance(t, str) and t.startswith(_WORDPIECE_CONTINUATION) for t in tokens)
+    length, starts, ends, spaced = [], [], [], []
+    for i, tok in enumerate(tokens):
+        if i in special or not isinstance(tok, str):
+            length.append(0), starts.append(False), ends.append(False), spaced.append(True)
+            continue
+        if wordpiece:
+            is_spaced = not tok.startswith(_WORDPIECE_CONTINUATION)
+            tok = tok.removeprefix(_WORDPIECE_CONTINUATION)
+        else:
+            is_spaced = tok.startswith(_WORD_START)
+            tok = tok.lstrip("".join(_WORD_START))
+        text = clean_headline(tok.replace(_WORD_START[0], " ").replace(_WORD_START[1], " "))
+        length.append(len(text))
+        starts.append(bool(text) and bool(_LATIN_CHAR.match(text[0])))
+        ends.append(bool(text) and bool(_LATIN_CHAR.match(text[-1])))
+        # A token that cleans to nothing (a bare word marker) may still leave a
+        # space behind it; counting it as spaced keeps the count an upper bound.
+        spaced.append(is_spaced or not text)
+    return TokenChars(tuple(length), tuple(starts), tuple(ends), tuple(spaced))
+
+
+def cleaned_length(table: TokenChars, ids: list[int]) -> int:
+    """Upper bound of ``len(clean_headline(decode(ids)))`` computed from the table (reference implementation)."""
+    total, last_latin, pending_space = 0, False, False
+    for i in ids:
+        n = table.length[i] if i < len(table) else 0
+        if n == 0:
+            pending_space = pending_space or (table.spaced[i] if i < len(table) else True)
+            continue
+        if last_latin and table.starts_latin[i] and (pending_space or table.spaced[i]):
+            total += 1
+        total += n
+        last_latin, pending_space = table.ends_latin[i], False
+    return total
+
+
+class CharTensors:
+    """The table as tensors on one device, padded to the model's output vocabulary."""
+
+    def __init__(self, table: TokenChars, vocab_size: int, device: torch.device | str = "cpu"):
+        pad = max(0, vocab_size - len(table))
+        self.length = torch.tensor(table.length + (0,) * pad, dtype=torch.long, device=device)
+        self.starts_latin = torch.tensor(table.starts_latin + (False,) * pad, dtype=torch.bool, device=device)
+        self.ends_latin = torch.tensor(table.ends_latin + (False,) * pad, dtype=torch.bool, device=device)
+        self.spaced = torch.tensor(table.spaced + (True,) * pad, dtype=torch.bool, device=device)
+        # A candidate token adds a space when it starts Latin after a Latin
+        # character and the decoder separates it (itself spaced or a spacer before it).
+        self.nonempty_latin_start = (self.length > 0) & self.starts_latin
+
+    def state(self, input_ids: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Per row of ``input_ids`` (N, L): (characters so far, ends with a Latin char, a spacer follows it)."""
+        n_rows, n_cols = input_ids.shape
+        lengths = self.length[input_ids]  # (N, L)
+        nonempty = lengths > 0
+        spacer = self.spaced[input_ids]
+        positions = torch.arange(n_cols, device=input_ids.device).expand(n_rows, n_cols)
+        # index of the last non-empty token at or before each position (-1: none yet)
+        last_nonempty = torch.cummax(torch.where(nonempty, positions, -1), dim=1).values
+        spacers_upto = torch.cumsum(spacer.long(), dim=1)
+        prev = torch.cat([torch.full((n_rows, 1), -1, device=input_ids.device, dtype=torch.long), last_nonempty[:, :-1]], 1)
+        prev_safe = prev.clamp(min=0)
+        prev_ends_latin = self.ends_latin[input_ids.gather(1, prev_safe)] & (prev >= 0)
+        spaced_between = (spacers_upto - spacers_upto.gather(1, prev_safe)) > 0
+        spaces = nonempty & self.starts_latin[input_ids] & prev_ends_latin & spaced_between
+        chars = lengths.sum(1) + spaces.sum(1)
+        tail = last_nonempty[:, -1]
+        tail_safe = tail.clamp(min=0)
+        tail_latin = self.ends_latin[input_ids.gather(1, tail_safe[:, None]).squeeze(1)] & (tail >= 0)
+        spacer_pending = (spacers_upto[:, -1] - spacers_upto.gather(1, tail_safe[:, None]).squeeze(1)) > 0
+        return chars, tail_latin, spacer_pending
+
+
+class CharLengthLogitsProcessor(LogitsProcessor):
+    """Keep every hypothesis within ``[min_chars, max_chars]`` cleaned characters.
+
+    Sees ``input_ids`` of shape (batch * beams, cur_len) - the decoder prompt
+    tokens are special and count 0 - and scores of shape (batch * beams, vocab).
+    Stateless (recomputed from ``input_ids`` each step), so beam reordering
+    needs no bookkeeping and one instance may serve concurrent calls.
+    """
+
+    def __init__(self, chars: CharTensors, eos_token_ids: list[int], max_chars: int | None, min_chars: int = 0):
+        self.chars = chars
+        self.eos = torch.tensor(sorted(set(eos_token_ids)), dtype=torch.long, device=chars.length.device)
+        self.max_chars = max_chars
+        self.min_chars = min_chars
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        chars, tail_latin, spacer_pending = self.chars.state(input_ids)
+        vocab = scores.shape[-1]
+        is_eos = torch.zeros(vocab, dtype=torch.bool, device=scores.device)
+        is_eos[self.eos] = True
+        blocked = torch.zeros_like(scores, dtype=torch.bool)
+        if self.max_chars is not None:
+            space = (tail_latin[:, None] & self.chars.nonempty_latin_start[None, :vocab]) & (
+                self.chars.spaced[None, :vocab] | spacer_pending[:, None]
+            )
+            cost = self.chars.length[None, :vocab] + space.long()
+            blocked = (chars[:, None] + cost) > self.max_chars
+            # Budget spent: only EOS may follow (zero-length tokens would only loop).
+            blocked |= (chars >= self.max_chars)[:, None]
+        blocked &= ~is_eos[None, :]
+        # Before min_chars EOS is forbidden - unless nothing else is left.
+        if self.min_chars > 0:
+            nothing_else = (blocked | is_eos[None, :]).all(dim=1)
+            early = (chars < self.min_chars) & ~nothing_else
+            blocked |= early[:, None] & is_eos[None, :]
+        return scores.masked_fill(blocked, float("-inf"))
