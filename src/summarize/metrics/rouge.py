@@ -22,6 +22,7 @@ Rules, also written into every result:
 
 from __future__ import annotations
 
+import sys
 from collections import Counter
 from collections.abc import Sequence
 
@@ -110,14 +111,20 @@ def score_samples(
     *,
     word_level: bool = True,
     mode: str = "rouge155",
+    progress: bool = False,
 ) -> list[dict]:
     """Per-sample scores (x 100): ``{"char": {...}, "word": {...}, "empty", "empty_reference", "pred_chars", "ref_chars"}``."""
     _check_mode(mode)
     all_refs = _check_inputs(predictions, references)
     if word_level:
         from summarize.metrics.tokenize import word_tokens
+    pairs = zip(predictions, all_refs)
+    if progress:
+        from tqdm import tqdm
+
+        pairs = tqdm(pairs, total=len(all_refs), desc="scoring", unit="pair", file=sys.stderr)
     samples = []
-    for pred, refs in zip(predictions, all_refs):
+    for pred, refs in pairs:
         hyp = normalize_chars(pred)
         ref_chars = [normalize_chars(r) for r in refs]
         char, best = _best_over_references(hyp, ref_chars, mode)
