@@ -48,6 +48,12 @@ def resolve_precision(name: str) -> dict[str, bool]:
     raise ConfigError([f"training.precision: unknown value {name!r}; use auto, fp32, bf16 or fp16"])
 
 
+def _cuda() -> bool:
+    import torch
+
+    return torch.cuda.is_available()
+
+
 def build_training_arguments(
     section: TrainingSection,
     run_dir: str | os.PathLike,
@@ -106,6 +112,8 @@ def build_training_arguments(
         # sequential (see trainers.py) so predictions line up with references.
         train_sampling_strategy="group_by_length" if section.group_by_length else "random",
         dataloader_num_workers=section.dataloader_workers,
+        # Pinned memory only helps host-to-GPU copies (and warns without a GPU).
+        dataloader_pin_memory=_cuda(),
         # Our own TensorBoard callback writes to run_dir/tensorboard (callbacks.py).
         report_to="none",
         disable_tqdm=not log.isEnabledFor(logging.INFO),

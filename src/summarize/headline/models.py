@@ -1,0 +1,273 @@
+"""Loading headline models by hub id or local folder, and building small ones from scratch.
+
+Four families are supported explicitly, because each pairs a model class with
+a tokenizer AutoTokenizer does not always pick on its own:
+
+- ``bart``: BART; Chinese checkpoints (fnlp/bart-base-chinese) use a BERT
+  vocabulary through BertTokenizer;
+- ``t5``: T5 with a sentencepiece vocabulary, or with a BERT vocabulary
+  (uer/t5-*-chinese-cluecorpussmall; sequences end with [SEP]);
+- ``mt5``: mT5 (sentencepiece);
+- ``pegasus``: Randeng-style Chinese Pegasus, whose jieba tokenizer is
+  :class:`~summarize.headline.tokenization_pegasus.PegasusChineseTokenizer`.
+
+Every failure to load names the folder (or hub id) and what is wrong with it.
+Remote code is never run unless the config sets ``trust_remote_code``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from summarize.headline.config import ModelSection, ScratchModel
+from summarize.headline.vocab import build_char_vocab
+from summarize.io.read import InputError
+
+log = logging.getLogger("summarize")
+
+FAMILIES = {"bart": "bart", "t5": "t5", "mt5": "mt5", "pegasus": "pegasus"}  # config.model_type -> family
+WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
+SENTENCEPIECE_FILES = ("spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
+# Seq2seq models take no token_type_ids; BERT tokenizers would produce them.
+SEQ2SEQ_INPUTS = ["input_ids", "attention_mask"]
+
+
+class ModelLoadError(InputError):
+    """A checkpoint folder or hub id cannot be used; the message says which and why."""
+
+
+@dataclass
+class LoadedModel:
+    model: Any
+    tokenizer: Any
+    family: str
+    path: Path
+
+
+# --- locating a checkpoint ------------------------------------------------------------
+
+
+def _looks_local(name: str) -> bool:
+    # A hub id is "name" or "owner/name"; anything else can only be a path.
+    return os.path.isabs(name) or name.startswith((".", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "")
+
+
+def resolve_checkpoint(name: str, revision: str | None = None) -> Path:
+    """The local folder holding ``name``: the folder itself, or a hub snapshot downloaded into the HF cache."""
+    path = Path(name).expanduser()
+    if path.exists():
+        if not path.is_dir():
+            raise ModelLoadError(f"{path}: expected a model folder (config.json + weights), got a file")
+        return path
+    if _looks_local(name):
+        raise ModelLoadError(f"{path}: no such model folder")
+    return _download(name, revision)
+
+
+def _download(repo_id: str, revision: str | None) -> Path:
+    from huggingface_hub import snapshot_download
+
+    try:
+        # Configs, vocabularies and safetensors weights; .bin weights only if
+        # the repository has no safetensors (never download both).
+        folder = Path(snapshot_download(repo_id, revision=revision,
+                                        allow_patterns=["*.json", "*.txt", "*.model", "*.safetensors"]))
+        if not any((folder / w).is_file() for w in WEIGHT_FILES):
+            folder = Path(snapshot_download(repo_id, revision=revision,
+                                            allow_patterns=["*.json", "*.txt", "*.model", "pytorch_model*.bin"]))
+    except Exception as exc:  # huggingface_hub raises many types: offline, 404, auth, network
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelLoadError(
+            f"{repo_id}: could not download this model from the Hugging Face Hub ({type(exc).__name__}: {reason}). "
+            "Check the id and the network, or download the checkpoint elsewhere and set model.name_or_path "
+            "to its local folder"
+        ) from exc
+    return folder
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ModelLoadError(f"{path}: not a valid JSON file ({exc})") from exc
+    if not isinstance(data, dict):
+        raise ModelLoadError(f"{path}: expected a JSON object")
+    return data
+
+
+def check_model_folder(folder: Path) -> dict:
+    """Return the folder's config.json contents, or raise naming what is missing or broken."""
+    config_file = folder / "config.json"
+    if not config_file.is_file():
+        raise ModelLoadError(f"{folder}: not a model folder (no config.json)")
+    config = _read_json(config_file)
+    if not any((folder / w).is_file() for w in WEIGHT_FILES):
+        raise ModelLoadError(f"{folder}: no model weights (expected one of {', '.join(WEIGHT_FILES)})")
+    return config
+
+
+def detect_family(config: dict | Any, source: str = "") -> str:
+    model_type = config.get("model_type") if isinstance(config, dict) else getattr(config, "model_type", None)
+    if model_type not in FAMILIES:
+        where = f"{source}: " if source else ""
+        raise ModelLoadError(
+            f"{where}unsupported model type {model_type!r}; headline models must be one of {', '.join(FAMILIES)}"
+        )
+    return FAMILIES[model_type]
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+def load_tokenizer(folder: Path, family: str, *, trust_remote_code: bool = False):
+    """The tokenizer for ``family`` from ``folder`` (see the module docstring for the pairing rules)."""
+    from transformers import AutoTokenizer, BertTokenizer
+
+    from summarize.headline.tokenization_pegasus import PegasusChineseTokenizer
+
+    tok_config = folder / "tokenizer_config.json"
+    declared = _read_json(tok_config).get("tokenizer_class") if tok_config.is_file() else None
+    if declared is None and (folder / "config.json").is_file():
+        declared = _read_json(folder / "config.json").get("tokenizer_class")
+    has_vocab_txt = (folder / "vocab.txt").is_file()
+    has_spm = any((folder / f).is_file() for f in SENTENCEPIECE_FILES)
+    try:
+        if family == "pegasus" and has_vocab_txt:
+            tokenizer = PegasusChineseTokenizer.from_pretrained(str(folder))
+        elif has_vocab_txt and not has_spm and (declared is None or str(declared).startswith("Bert")):
+            # BART/T5 over a BERT vocabulary: without a tokenizer_class naming
+            # BertTokenizer, AutoTokenizer would pick the model's own BPE or
+            # sentencepiece class and silently build an empty vocabulary.
+            tokenizer = BertTokenizer.from_pretrained(str(folder))
+        else:
+            tokenizer = AutoTokenizer.from_pretrained(str(folder), trust_remote_code=trust_remote_code)
+    except ModelLoadError:
+        raise
+    except Exception as exc:
+        raise ModelLoadError(f"{folder}: cannot load the tokenizer ({type(exc).__name__}: {exc})") from exc
+    tokenizer.model_input_names = list(SEQ2SEQ_INPUTS)
+    if tokenizer.pad_token_id is None:
+        raise ModelLoadError(f"{folder}: the tokenizer has no padding token")
+    return tokenizer
+
+
+def load_model(folder: Path, *, trust_remote_code: bool = False, dtype: Any = None):
+    """The seq2seq model in ``folder``; safetensors are preferred when present."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    use_safetensors = any(folder.glob("*.safetensors"))
+    try:
+        return AutoModelForSeq2SeqLM.from_pretrained(
+            str(folder),
+            trust_remote_code=trust_remote_code,
+            use_safetensors=use_safetensors,
+            # Training keeps fp32 master weights; mixed precision is the trainer's job.
+            dtype=dtype if dtype is not None else torch.float32,
+        )
+    except Exception as exc:
+        raise ModelLoadError(f"{folder}: cannot load the model weights ({type(exc).__name__}: {exc})") from exc
+
+
+def load_pretrained(section: ModelSection, *, name_or_path: str | None = None, dtype: Any = None) -> LoadedModel:
+    """Load the model and its tokenizer named by ``section`` (or ``name_or_path``)."""
+    name = name_or_path or section.name_or_path
+    folder = resolve_checkpoint(name, section.revision)
+    config = check_model_folder(folder)
+    family = detect_family(config, str(folder))
+    if section.family != "auto" and section.family != family:
+        # mt5 checkpoints are T5 underneath; accept the pair but not e.g. bart vs pegasus.
+        if {section.family, family} != {"t5", "mt5"}:
+            raise ModelLoadError(f"{folder}: model.family is {section.family!r} but the checkpoint is {family!r}")
+    tok_folder = resolve_checkpoint(section.tokenizer, section.revision) if section.tokenizer else folder
+    tokenizer = load_tokenizer(tok_folder, family, trust_remote_code=section.trust_remote_code)
+    model = load_model(folder, trust_remote_code=section.trust_remote_code, dtype=dtype)
+    vocab = model.get_input_embeddings().num_embeddings
+    if len(tokenizer) > vocab:
+        raise ModelLoadError(
+            f"{tok_folder}: the tokenizer has {len(tokenizer)} tokens but the model in {folder} embeds only {vocab}"
+        )
+    if model.config.decoder_start_token_id is None:
+        raise ModelLoadError(f"{folder}/config.json: decoder_start_token_id is not set")
+    return LoadedModel(model=model, tokenizer=tokenizer, family=family, path=folder)
+
+
+# --- from scratch ---------------------------------------------------------------------
+
+
+def build_scratch_tokenizer(texts, min_count: int = 1):
+    """A BertTokenizer over a character vocabulary built from ``texts``."""
+    from transformers import BertTokenizer
+
+    vocab = build_char_vocab(texts, min_count)
+    # Case is kept: a headline says "AI", not "ai".
+    return BertTokenizer(
+        vocab={tok: i for i, tok in enumerate(vocab)},
+        do_lower_case=False,
+        strip_accents=False,
+        model_input_names=list(SEQ2SEQ_INPUTS),
+    )
+
+
+def build_scratch_model(shape: ScratchModel, tokenizer, seed: int):
+    """A randomly initialized BART or T5 of ``shape`` over ``tokenizer``'s vocabulary.
+
+    The decoder starts from [CLS] and stops at [SEP], so a label is
+    ``headline [SEP]`` and generation needs no special casing.
+    """
+    import torch
+    from transformers import AutoModelForSeq2SeqLM, BartConfig, T5Config
+
+    ids = dict(
+        vocab_size=len(tokenizer),
+        pad_token_id=tokenizer.pad_token_id,
+        bos_token_id=tokenizer.cls_token_id,
+        eos_token_id=tokenizer.sep_token_id,
+        decoder_start_token_id=tokenizer.cls_token_id,
+    )
+    if shape.architecture == "bart":
+        config = BartConfig(
+            d_model=shape.d_model,
+            encoder_layers=shape.layers,
+            decoder_layers=shape.layers,
+            encoder_attention_heads=shape.heads,
+            decoder_attention_heads=shape.heads,
+            encoder_ffn_dim=shape.ffn,
+            decoder_ffn_dim=shape.ffn,
+            max_position_embeddings=shape.max_positions,
+            dropout=shape.dropout,
+            forced_eos_token_id=tokenizer.sep_token_id,
+            forced_bos_token_id=None,
+            **ids,
+        )
+    else:
+        config = T5Config(
+            d_model=shape.d_model,
+            d_kv=shape.d_model // shape.heads,
+            d_ff=shape.ffn,
+            num_layers=shape.layers,
+            num_decoder_layers=shape.layers,
+            num_heads=shape.heads,
+            dropout_rate=shape.dropout,
+            **ids,
+        )
+    torch.manual_seed(seed)
+    return AutoModelForSeq2SeqLM.from_config(config)
+
+
+def build_scratch_checkpoint(shape: ScratchModel, texts, folder: str | os.PathLike, seed: int) -> Path:
+    """Build tokenizer + model from scratch and save both to ``folder`` (safetensors)."""
+    folder = Path(folder)
+    tokenizer = build_scratch_tokenizer(texts, shape.vocab_min_count)
+    model = build_scratch_model(shape, tokenizer, seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer.save_pretrained(str(folder))
+    model.save_pretrained(str(folder))
+    log.info("built a %s from scratch: %d characters in the vocabulary, %.1fM parameters -> %s",
+             shape.architecture, len(tokenizer), model.num_parameters() / 1e6, folder)
+    return folder
