@@ -1,0 +1,210 @@
+"""Deterministic train/dev/test splits that keep duplicates together, with a manifest of hashes.
+
+How records are assigned (the same input gives byte-identical output):
+
+1. Records are grouped by their *normalized text*: ``normalize_text(fullwidth=True,
+   nfkc=True, lowercase=True)`` with punctuation, symbols and whitespace removed.
+   Exact copies and near-copies (differing in width, case, punctuation or
+   spacing) therefore form one group, and a group never straddles two splits:
+   a test article whose copy sits in train would leak the answer.
+2. Each group gets the score ``sha256(seed, normalized text)``; groups are
+   visited in score order, a seeded shuffle that depends on content, not on
+   file order, so reordering the input does not move records between splits.
+3. Split sizes are the ratios applied to the record count (largest-remainder
+   rounding). Each group goes to the split furthest below its target. With
+   three or more records, every split with a positive ratio gets at least one.
+
+Within each split file records keep their input order.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from summarize.data.records import read_records
+from summarize.io.atomic import atomic_write_json, atomic_write_text
+from summarize.io.read import InputError
+from summarize.text.normalize import normalize_text
+
+log = logging.getLogger(__name__)
+
+SPLITS = ("train", "dev", "test")
+DEFAULT_RATIOS = (0.8, 0.1, 0.1)
+MAX_LISTED_GROUPS = 50  # duplicate groups listed by id in the manifest; the counts are always complete
+
+
+@dataclass
+class SplitResult:
+    """The records of each split (input order), each split's JSONL text, and the manifest."""
+
+    splits: dict[str, list[dict]]
+    files: dict[str, str]
+    manifest: dict = field(default_factory=dict)
+
+
+def parse_ratios(text: str) -> tuple[float, float, float]:
+    """``"0.8,0.1,0.1"`` -> (0.8, 0.1, 0.1); three non-negative numbers summing to 1."""
+    try:
+        values = tuple(float(part) for part in text.split(","))
+    except ValueError:
+        raise InputError(f"--ratios {text!r}: expected three numbers like 0.8,0.1,0.1") from None
+    check_ratios(values)
+    return values  # type: ignore[return-value]
+
+
+def check_ratios(ratios) -> None:
+    if len(ratios) != 3:
+        raise InputError(f"ratios {tuple(ratios)}: expected three values (train, dev, test)")
+    if any(r < 0 for r in ratios) or abs(sum(ratios) - 1.0) > 1e-6 or ratios[0] <= 0:
+        raise InputError(f"ratios {tuple(ratios)}: need non-negative values summing to 1 with train > 0")
+
+
+def content_key(text: str) -> str:
+    """The text with width, case, punctuation, symbols and whitespace differences removed."""
+    folded = normalize_text(text, fullwidth=True, nfkc=True, lowercase=True)
+    key = "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PSZ" and not ch.isspace())
+    return key or folded  # a text of punctuation only is still compared, exactly
+
+
+def target_sizes(n: int, ratios) -> dict[str, int]:
+    raw = [n * r for r in ratios]
+    sizes = [int(x) for x in raw]
+    by_remainder = sorted(range(3), key=lambda i: (-(raw[i] - sizes[i]), i))
+    for i in by_remainder[: n - sum(sizes)]:
+        sizes[i] += 1
+    if n >= 3:
+        for i in (1, 2):
+            if ratios[i] > 0 and sizes[i] == 0:
+                sizes[i] = 1
+                sizes[max(range(3), key=lambda j: sizes[j])] -= 1
+    return dict(zip(SPLITS, sizes))
+
+
+def record_line(record: dict) -> str:
+    return json.dumps(record, ensure_ascii=False)
+
+
+def sha256(data: str) -> str:
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
+
+
+def split_records(records: list[dict], ratios=DEFAULT_RATIOS, seed: int = 0) -> SplitResult:
+    """Split ``records`` (canonical records with unique ids) as described in the module docstring."""
+    ratios = tuple(float(r) for r in ratios)
+    check_ratios(ratios)
+    if not records:
+        raise InputError("nothing to split: no records")
+    groups: dict[str, list[int]] = defaultdict(list)
+    for index, record in enumerate(records):
+        groups[content_key(record["text"])].append(index)
+    order = sorted(groups, key=lambda key: (sha256(f"{seed}\x00{key}"), key))
+
+    targets = target_sizes(len(records), ratios)
+    assigned: dict[str, list[int]] = {name: [] for name in SPLITS}
+    split_of: list[str] = [""] * len(records)
+    for key in order:
+        # Furthest below target; ties go to the smaller splits first so they fill on tiny corpora.
+        name = max(reversed(SPLITS), key=lambda s: targets[s] - len(assigned[s]))
+        assigned[name].extend(groups[key])
+        for index in groups[key]:
+            split_of[index] = name
+
+    splits = {name: [records[i] for i in sorted(assigned[name])] for name in SPLITS}
+    files = {name: "".join(record_line(r) + "\n" for r in rows) for name, rows in splits.items()}
+    manifest = {
+        "method": "duplicate groups (normalized text) ordered by sha256(seed, normalized text), cut to the ratios",
+        "normalization": "normalize_text(fullwidth=True, nfkc=True, lowercase=True); punctuation, symbols, "
+                         "whitespace removed",
+        "seed": seed,
+        "ratios": dict(zip(SPLITS, ratios)),
+        "records": len(records),
+        "splits": {
+            name: {
+                "file": f"{name}.jsonl",
+                "count": len(splits[name]),
+                "sha256": sha256(files[name]),
+                "records": {r["id"]: sha256(record_line(r)) for r in splits[name]},
+            }
+            for name in SPLITS
+        },
+        "duplicates": duplicate_report(records, groups, split_of),
+    }
+    return SplitResult(splits=splits, files=files, manifest=manifest)
+
+
+def duplicate_report(records: list[dict], groups: dict[str, list[int]], split_of: list[str]) -> dict:
+    """Duplicate texts, exact and after normalization, within each split and across splits."""
+    exact: dict[str, list[int]] = defaultdict(list)
+    for index, record in enumerate(records):
+        exact[record["text"]].append(index)
+    report: dict = {}
+    for kind, table in (("exact", exact), ("normalized", groups)):
+        dup_groups = [members for members in table.values() if len(members) > 1]
+        within = {name: 0 for name in SPLITS}
+        across = 0
+        for members in dup_groups:
+            names = {split_of[i] for i in members}
+            if len(names) > 1:
+                across += 1
+            for name in names:
+                if sum(split_of[i] == name for i in members) > 1:
+                    within[name] += 1
+        report[kind] = {
+            "groups": len(dup_groups),
+            "extra_records": sum(len(m) - 1 for m in dup_groups),
+            "within_split_groups": within,
+            "across_split_groups": across,
+        }
+    listed = [members for members in groups.values() if len(members) > 1][:MAX_LISTED_GROUPS]
+    report["listed_groups"] = [
+        {"split": split_of[m[0]], "ids": [records[i]["id"] for i in m]} for m in listed
+    ]
+    return report
+
+
+def write_splits(result: SplitResult, output_dir: str | os.PathLike, *, input_path: str | os.PathLike | None = None
+                 ) -> Path:
+    """Write ``train/dev/test.jsonl`` and ``manifest.json`` (each atomically); returns the manifest path."""
+    out = Path(output_dir)
+    manifest = dict(result.manifest)
+    if input_path is not None:
+        data = Path(input_path).read_bytes()
+        manifest = {"input": Path(input_path).name, "input_sha256": hashlib.sha256(data).hexdigest(), **manifest}
+        targets = {(out / f"{name}.jsonl").resolve() for name in SPLITS} | {(out / "manifest.json").resolve()}
+        if Path(input_path).resolve() in targets:
+            raise InputError(f"{input_path}: the input would be overwritten by the split; choose another --output-dir")
+    for name in SPLITS:
+        atomic_write_text(out / f"{name}.jsonl", result.files[name])
+    atomic_write_json(out / "manifest.json", manifest)
+    return out / "manifest.json"
+
+
+def split_file(path: str | os.PathLike, output_dir: str | os.PathLike, ratios=DEFAULT_RATIOS, seed: int = 0
+               ) -> SplitResult:
+    """Read a canonical JSONL file, split it, write the splits and manifest into ``output_dir``."""
+    records = read_records(path)
+    result = split_records(records, ratios, seed)
+    write_splits(result, output_dir, input_path=path)
+    return result
+
+
+def describe_duplicates(result: SplitResult) -> list[str]:
+    """Human-readable lines about duplicates, for stderr."""
+    dup = result.manifest["duplicates"]
+    lines = []
+    for kind in ("exact", "normalized"):
+        d = dup[kind]
+        if d["groups"]:
+            within = ", ".join(f"{name} {count}" for name, count in d["within_split_groups"].items() if count)
+            lines.append(f"{kind} duplicate texts: {d['groups']} groups ({d['extra_records']} extra records); "
+                         f"within splits: {within or 'none'}; across splits: {d['across_split_groups']} groups")
+    for group in dup["listed_groups"][:5]:
+        lines.append(f"  duplicates kept together in {group['split']}: {', '.join(group['ids'][:6])}")
+    return lines
