@@ -1,0 +1,158 @@
+"""``Reader``: extractive question answering over Chinese text with a fine-tuned QA model.
+
+    from summarize import Reader
+    reader = Reader.from_pretrained("runs/qa/model")
+    reader.answer("谁作专题党课?", context)
+    # {"answer": "徐战胜", "score": 0.93, "start": 52, "end": 55}
+    reader.answer([(q1, c1), (q2, c2)])   # -> a list of such dicts, batched internally
+
+Contract: ``start``/``end`` are character offsets into the context exactly as
+passed in, and ``context[start:end] == answer`` always holds (full-width
+characters, U+3000, NBSP, accented Latin, emoji and Traditional characters
+included), because the answer is sliced from the original string, never rebuilt
+from tokens. When no span can be read at all (a context that tokenizes to
+nothing, such as only control characters), the answer is ``""`` with
+``start == end == 0`` and ``score == 0.0``. Contexts of any length are read in
+overlapping windows; an empty question or context raises ``InputError``.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from summarize.io.read import InputError
+from summarize.qa.decode import Candidate, best_answers, spans_to_candidates, window_candidates
+from summarize.qa.features import check_window_settings, make_windows
+
+log = logging.getLogger(__name__)
+
+# Written into the model's config.json by `summarize qa train`, so inference uses the training windows.
+CONFIG_KEY = "summarize_qa"
+DEFAULTS = {"max_seq_len": 512, "doc_stride": 128, "max_question_tokens": 64, "max_answer_tokens": 50}
+
+
+def pick_device(device: str | torch.device | None) -> torch.device:
+    if device is not None:
+        return torch.device(device)
+    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+class Reader:
+    def __init__(
+        self,
+        model,
+        tokenizer,
+        *,
+        device: str | torch.device | None = None,
+        max_seq_len: int | None = None,
+        doc_stride: int | None = None,
+        max_question_tokens: int | None = None,
+        max_answer_tokens: int | None = None,
+        batch_size: int = 32,
+    ):
+        if not getattr(tokenizer, "is_fast", False):
+            raise ValueError("Reader needs a fast tokenizer (offset mapping); got " + type(tokenizer).__name__)
+        saved = dict(DEFAULTS, **(getattr(model.config, CONFIG_KEY, None) or {}))
+        given = {"max_seq_len": max_seq_len, "doc_stride": doc_stride,
+                 "max_question_tokens": max_question_tokens, "max_answer_tokens": max_answer_tokens}
+        settings = {k: (v if v is not None else saved[k]) for k, v in given.items()}
+        limit = getattr(model.config, "max_position_embeddings", None)
+        if limit and settings["max_seq_len"] > limit:
+            raise ValueError(f"max_seq_len {settings['max_seq_len']} exceeds the model's {limit} positions")
+        check_window_settings(settings["max_seq_len"], settings["doc_stride"], settings["max_question_tokens"])
+        if batch_size <= 0 or settings["max_answer_tokens"] <= 0:
+            raise ValueError("batch_size and max_answer_tokens must be positive")
+        self.device = pick_device(device)
+        self.model = model.to(self.device).eval()
+        self.tokenizer = tokenizer
+        self.batch_size = batch_size
+        self.settings = settings
+
+    @classmethod
+    def from_pretrained(cls, path_or_id: str | os.PathLike, device: str | torch.device | None = None, **kwargs) -> Reader:
+        """Load a QA model and its tokenizer from a folder (``runs/x/model``) or a hub id."""
+        from transformers import AutoModelForQuestionAnswering, AutoTokenizer
+
+        path = str(path_or_id)
+        if os.path.sep in path and not os.path.isdir(path):
+            raise FileNotFoundError(f"{path}: no such model folder")
+        tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True)
+        model = AutoModelForQuestionAnswering.from_pretrained(path)
+        return cls(model, tokenizer, device=device, **kwargs)
+
+    # --- public ------------------------------------------------------------------
+
+    def answer(self, question, context: str | None = None, *, top_k: int = 1):
+        """Answer one question (``answer(q, ctx)`` -> dict) or many (``answer([(q, ctx), ...])`` -> list).
+
+        With ``top_k > 1`` each answer is a list of up to ``top_k`` dicts, best first.
+        """
+        if context is None and isinstance(question, (list, tuple)):
+            pairs = [tuple(p) for p in question]
+            for i, pair in enumerate(pairs):
+                if len(pair) != 2:
+                    raise InputError(f"pair {i}: expected (question, context), got {len(pair)} items")
+            results = self.answer_many([p[0] for p in pairs], [p[1] for p in pairs], top_k=top_k)
+            return results
+        return self.answer_many([question], [context], top_k=top_k)[0]
+
+    def answer_many(self, questions: Sequence[str], contexts: Sequence[str], *, top_k: int = 1) -> list:
+        if len(questions) != len(contexts):
+            raise InputError(f"{len(questions)} questions but {len(contexts)} contexts")
+        for i, (q, c) in enumerate(zip(questions, contexts)):
+            where = f"pair {i}: " if len(questions) > 1 else ""
+            for name, value in (("question", q), ("context", c)):
+                if not isinstance(value, str):
+                    raise InputError(f"{where}{name} must be a string, got {type(value).__name__}")
+                if not value.strip():
+                    raise InputError(f"{where}{name} is empty")
+        if top_k < 1:
+            raise InputError(f"top_k must be >= 1, got {top_k}")
+        if not questions:
+            return []
+        candidates = self._candidates(list(questions), list(contexts), top_k)
+        answers = [best_answers(c, ctx, top_k) for c, ctx in zip(candidates, contexts)]
+        return [a[0] for a in answers] if top_k == 1 else answers
+
+    # --- internals ---------------------------------------------------------------
+
+    def _candidates(self, questions: list[str], contexts: list[str], top_k: int) -> list[list[Candidate]]:
+        s = self.settings
+        windows = make_windows(
+            self.tokenizer, questions, contexts,
+            max_seq_len=s["max_seq_len"], doc_stride=s["doc_stride"], max_question_tokens=s["max_question_tokens"],
+        )
+        per_example: list[list[Candidate]] = [[] for _ in questions]
+        lengths = np.fromiter((len(ids) for ids in windows.input_ids), dtype=np.int64, count=len(windows))
+        # Longest first, so each batch pads to a similar length and memory peaks on the first batch.
+        order = np.argsort(-lengths, kind="stable")
+        pad_id = self.tokenizer.pad_token_id or 0
+        with torch.inference_mode():
+            for lo in range(0, len(order), self.batch_size):
+                rows = order[lo:lo + self.batch_size]
+                width = int(lengths[rows].max())
+                ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
+                mask = torch.zeros((len(rows), width), dtype=torch.long)
+                types = torch.zeros((len(rows), width), dtype=torch.long) if windows.token_type_ids else None
+                for r, w in enumerate(rows):
+                    n = int(lengths[w])
+                    ids[r, :n] = torch.as_tensor(windows.input_ids[w])
+                    mask[r, :n] = 1
+                    if types is not None:
+                        types[r, :n] = torch.as_tensor(windows.token_type_ids[w])
+                inputs = {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
+                if types is not None:
+                    inputs["token_type_ids"] = types.to(self.device)
+                out = self.model(**inputs)
+                spans = window_candidates(
+                    out.start_logits, out.end_logits, windows.context_span[rows],
+                    max_answer_tokens=s["max_answer_tokens"], top_k=top_k,
+                )
+                for w, window_spans in zip(rows, spans):
+                    per_example[int(windows.example_index[w])] += spans_to_candidates(window_spans, windows.offsets[w])
+        return per_example
