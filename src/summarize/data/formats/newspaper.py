@@ -200,9 +200,26 @@ class _Page:
             h -= 1
         return h
 
+    def caption_part(self, i: int, floor: int) -> bool:
+        """Is block ``i`` the unfinished first part of the caption that follows it?
+
+        A short part can look like a headline; a comma gives it away when a
+        headline-like block stands above it to be the real headline.
+        """
+        text = self.blocks[i].text
+        if ends_sentence(text) or self.credit[i]:
+            return False
+        if self.is_paragraph(i):
+            return True
+        return self.headline[i] and any(ch in text for ch in ",，") and i - 1 >= floor and self.headline[i - 1]
+
     def continues_previous(self, i: int, floor: int) -> bool:
         # A short fragment right after an unfinished body paragraph is its continuation, not a headline.
-        return i - 1 >= floor and self.is_paragraph(i - 1) and not ends_sentence(self.blocks[i - 1].text)
+        return i - 1 >= floor and self.unfinished(i - 1)
+
+    def unfinished(self, i: int) -> bool:
+        """A body paragraph cut mid-sentence (a credited caption is finished by its credit)."""
+        return self.is_paragraph(i) and not self.credit[i] and not ends_sentence(self.blocks[i].text)
 
 
 def build_headline(blocks: list[Block]) -> tuple[str, list[str]]:
@@ -296,14 +313,14 @@ def _photo_news(page: _Page, start: int, stop: int, source: str) -> list[tuple[i
     found = []
     while stop - 1 >= start and page.credit[stop - 1]:
         c = stop - 1
-        while c - 1 >= start and page.is_paragraph(c - 1) and not ends_sentence(page.blocks[c - 1].text):
+        while c - 1 >= start and page.caption_part(c - 1, start):
             c -= 1  # a caption broken across a column: its first parts end mid-sentence
         h = c
         while h - 1 >= start and page.headline[h - 1]:
             h -= 1
         if h == c:
             break
-        if h - 1 >= start and page.is_paragraph(h - 1) and not ends_sentence(page.blocks[h - 1].text):
+        if h - 1 >= start and page.unfinished(h - 1):
             break  # the "headline" continues an unfinished paragraph: this is a caption inside an article
         found.insert(0, (h, _photo_item(page, h, c, stop, source)))
         stop = h
