@@ -14,6 +14,7 @@ import sys
 from summarize.cli.common import add_verbosity, setup_logging
 from summarize.data.convert import FORMATS, convert_file, write_records
 from summarize.data.split import DEFAULT_RATIOS, describe_duplicates, parse_ratios, split_file
+from summarize.io.read import InputError
 
 log = logging.getLogger("summarize.data")
 
@@ -48,11 +49,18 @@ def _parser() -> argparse.ArgumentParser:
                                        "the same normalized text always land in the same split.")
     split.add_argument("input", help="canonical JSONL (from `summarize data convert`)")
     split.add_argument("--output-dir", "-o", required=True, help="folder for train.jsonl, dev.jsonl, test.jsonl, manifest.json")
-    split.add_argument("--ratios", type=parse_ratios, default=DEFAULT_RATIOS, metavar="TRAIN,DEV,TEST",
+    split.add_argument("--ratios", type=_ratios, default=DEFAULT_RATIOS, metavar="TRAIN,DEV,TEST",
                        help="split proportions (default: 0.8,0.1,0.1)")
     split.add_argument("--seed", type=int, default=0, help="changes the assignment; same seed, same split (default: 0)")
     add_verbosity(split)
     return parser
+
+
+def _ratios(text: str) -> tuple[float, float, float]:
+    try:
+        return parse_ratios(text)
+    except InputError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def main(argv: list[str]) -> int:
