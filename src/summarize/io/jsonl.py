@@ -29,7 +29,9 @@ def iter_jsonl(path: str | os.PathLike, encoding: str | None = None) -> Iterator
     """
     text, _ = read_text(path, encoding)
     source = str(path)
-    for number, line in enumerate(text.splitlines(), start=1):
+    # split("\n"), not splitlines(): json.dumps(ensure_ascii=False) writes U+2028/U+0085 raw inside strings.
+    for number, line in enumerate(text.split("\n"), start=1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
