@@ -76,7 +76,7 @@ def test_missing_column_lists_available_columns(capsys, tmp_path):
     path.write_text("headline,body\n标题,正文\n", encoding="utf-8")
     code, _, err = run(capsys, "convert", "-f", "csv", "--text-col", "content", str(path), str(tmp_path / "o.jsonl"))
     assert code == 2
-    assert err.strip() == f"error: {path}: --text-col 'content' is not a column; available columns: 'headline', 'body'"
+    assert err.strip() == f"error: {path}: no column 'content' (--text-col); available columns: 'headline', 'body'"
 
 
 @pytest.mark.parametrize("kind", ["missing", "empty", "directory"])

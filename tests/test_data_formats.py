@@ -148,10 +148,6 @@ def test_thucnews_keeps_paragraphs_and_meta(tmp_path):
     assert bad(result) == [(6, "empty text"), (7, "expected 6 columns (title,context,label,class,title_len,context_len), found 3")]
 
 
-def test_thucnews_missing_column_lists_available(tmp_path):
-    path = write(tmp_path, "t.csv", "title,body\n标题,正文\n")
-    with pytest.raises(InputError, match=r"'context' is not a column; available columns: 'title', 'body'"):
-        convert_file(path, "thucnews")
 
 
 def test_csv_quoting_error_is_a_bad_row(tmp_path):
@@ -236,7 +232,7 @@ def test_jsonl_mapping_meta_and_bad_rows(tmp_path):
 
 def test_jsonl_mapping_missing_in_first_row_is_an_error(tmp_path):
     path = write(tmp_path, "in.jsonl", '{"title": "t", "body": "x"}\n')
-    with pytest.raises(InputError, match=r"in.jsonl:1: --text-col 'text' is not a key; available keys: 'title', 'body'"):
+    with pytest.raises(InputError, match=r"in.jsonl:1: no key 'text' \(--text-col\); available keys: 'title', 'body'"):
         convert_file(path, "jsonl")
 
 
@@ -257,10 +253,16 @@ def test_tsv_and_csv_with_id_column_and_duplicates(tmp_path):
     assert rows(result) == [("in-1", "标题", "正文"), ("in-2", "标题一", "正文,一")]
 
 
-def test_tabular_missing_column_lists_available(tmp_path):
-    path = write(tmp_path, "in.tsv", "headline\tbody\n标题\t正文\n")
-    with pytest.raises(InputError, match=r"--text-col 'text' is not a column; available columns: 'headline', 'body'"):
-        convert_file(path, "tsv")
+@pytest.mark.parametrize(("name", "text", "fmt", "message"), [
+    ("t.csv", "title,body\n标题,正文\n", "thucnews", "no column 'context' (THUCNews layout); available columns: 'title', 'body'"),
+    ("in.tsv", "headline\tbody\n标题\t正文\n", "tsv",
+     "no column 'text' (--text-col); available columns: 'headline', 'body'"),
+])
+def test_missing_column_lists_available(tmp_path, name, text, fmt, message):
+    path = write(tmp_path, name, text)
+    with pytest.raises(InputError) as exc:
+        convert_file(path, fmt)
+    assert str(exc.value) == f"{path}: {message}"
 
 
 def test_options_must_fit_the_format(tmp_path):

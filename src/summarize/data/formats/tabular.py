@@ -58,13 +58,24 @@ def iter_csv(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str] |
         start = reader.line_num + 1
 
 
+def read_header(rows: Iterator[tuple[int, list[str] | RowError]], path: str) -> list[str]:
+    """Consume and return the header row (names stripped); a file without one is an InputError."""
+    first = next(rows, None)
+    if first is None:
+        raise InputError(f"{path}: no rows")
+    line, names = first
+    if isinstance(names, RowError):
+        raise InputError(f"{path}:{line}: cannot read the header: {names}")
+    return [name.strip() for name in names]
+
+
 def column_index(header: list[str], name: str, option: str, path: str) -> int:
     """Position of column ``name``; a missing column is an error listing the available ones."""
     try:
         return header.index(name)
     except ValueError:
         available = ", ".join(repr(col) for col in header)
-        raise InputError(f"{path}: {option} {name!r} is not a column; available columns: {available}") from None
+        raise InputError(f"{path}: no column {name!r} ({option}); available columns: {available}") from None
 
 
 def _tabular(
@@ -77,15 +88,12 @@ def _tabular(
     id_col: str | None,
     header: bool,
 ) -> Iterator[tuple[int, dict | RowError]]:
-    first = next(rows, None)
-    if first is None:
-        raise InputError(f"{path}: no rows")
     if header:
-        line, names = first
-        if isinstance(names, RowError):
-            raise InputError(f"{path}:{line}: cannot read the header: {names}")
-        names = [name.strip() for name in names]
+        names = read_header(rows, path)
     else:
+        first = next(rows, None)
+        if first is None:
+            raise InputError(f"{path}: no rows")
         rows = _chain(first, rows)
         names = [str(i) for i in range(len(first[1]) if isinstance(first[1], list) else 0)]
     text_i = column_index(names, text_col, "--text-col", path)
@@ -153,7 +161,7 @@ def parse_jsonl(text: str, *, source: str, path: str, text_col: str = "text", ti
             if key is not None and key not in obj:
                 available = ", ".join(map(repr, keys))
                 if first:
-                    raise InputError(f"{path}:{line}: {option} {key!r} is not a key; available keys: {available}")
+                    raise InputError(f"{path}:{line}: no key {key!r} ({option}); available keys: {available}")
                 yield line, RowError(f"missing key {key!r} (row has keys: {available})")
                 break
         else:

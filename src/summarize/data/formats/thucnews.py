@@ -8,22 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from summarize.data.formats.tabular import column_index, iter_csv
+from summarize.data.formats.tabular import column_index, iter_csv, read_header
 from summarize.data.records import RowError, make_record
-from summarize.io.read import InputError
 
 
 def parse(text: str, *, source: str, path: str) -> Iterator[tuple[int, dict | RowError]]:
     rows = iter_csv(text)
-    first = next(rows, None)
-    if first is None:
-        raise InputError(f"{path}: no rows")
-    header_line, header = first
-    if isinstance(header, RowError):
-        raise InputError(f"{path}:{header_line}: cannot read the header: {header}")
-    header = [name.strip() for name in header]
-    title_i = column_index(header, "title", "column", path)
-    text_i = column_index(header, "context", "column", path)
+    header = read_header(rows, path)
+    title_i = column_index(header, "title", "THUCNews layout", path)
+    text_i = column_index(header, "context", "THUCNews layout", path)
     extra = {name: i for name, i in ((n, header.index(n)) for n in ("class", "label") if n in header)}
     for line, fields in rows:
         if isinstance(fields, RowError):
