@@ -21,12 +21,12 @@ BLOCK = 4096
 
 
 def _masks(segment: Sequence[Hashable]) -> dict:
-    """Token -> bit mask of its positions in ``segment``."""
-    positions: dict = {}
+    """Token -> bit mask of its positions in ``segment`` (at most BLOCK bits wide, so OR-ing in place is cheap)."""
+    masks: dict = {}
+    get = masks.get
     for i, tok in enumerate(segment):
-        positions.setdefault(tok, []).append(i)
-    # Summing powers of two builds each mask once instead of growing it per occurrence.
-    return {tok: sum(1 << i for i in pos) for tok, pos in positions.items()}
+        masks[tok] = get(tok, 0) | (1 << i)
+    return masks
 
 
 def lcs_length(a: Sequence[Hashable], b: Sequence[Hashable], *, block: int = BLOCK) -> int:

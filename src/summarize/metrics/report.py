@@ -22,7 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from summarize.io import atomic_write_json, atomic_write_jsonl
-from summarize.metrics.rouge import METRICS, STATS, aggregate, score_samples
+from summarize.metrics.rouge import METRICS, STATS, aggregate, score_table, table_samples
 
 log = logging.getLogger(__name__)
 
@@ -120,8 +120,8 @@ def evaluate_and_report(
     """
     if ids is not None and len(ids) != len(predictions):
         raise ValueError(f"{len(ids)} ids for {len(predictions)} predictions")
-    samples = score_samples(predictions, references, word_level=word_level, mode=mode, progress=progress)
-    report = aggregate(samples, mode=mode, bootstrap=bootstrap, seed=seed)
+    table = score_table(predictions, references, word_level=word_level, mode=mode, progress=progress)
+    report = aggregate(table, bootstrap=bootstrap, seed=seed)
     if n_skipped:
         report["n_skipped"] = n_skipped
     if source:
@@ -129,7 +129,7 @@ def evaluate_and_report(
     report["versions"] = package_versions()
     if output_dir is not None:
         rows = []
-        for i, (sample, pred, ref) in enumerate(zip(samples, predictions, references)):
+        for i, (sample, pred, ref) in enumerate(zip(table_samples(table), predictions, references)):
             rows.append({"id": str(ids[i]) if ids is not None else str(i), "prediction": pred, "reference": ref, **sample})
         out = write_report_files(report, rows, output_dir)
         log.info("wrote %s, %s and %s", out / "report.json", out / "samples.jsonl", out / "report.png")

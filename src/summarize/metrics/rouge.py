@@ -9,7 +9,8 @@ Why not the usual packages: Hugging Face's default ROUGE tokenizer keeps only
 distinct n-gram once by default (inflating char ROUGE-1 by several points) and
 take quadratic time and memory. Here n-grams are counted with clipping
 (multisets, as ROUGE-1.5.5), ROUGE-L is the LCS over the whole text (no
-sentence splitting), and the LCS is bit-parallel (``summarize.metrics.lcs``).
+sentence splitting), the LCS is bit-parallel (``summarize.metrics.lcs``) and
+n-grams of all pairs are counted at once with numpy (``summarize.metrics.ngrams``).
 
 Rules, also written into every result:
 - empty prediction (after normalization): scores 0 and stays in the average (``n_empty``);
@@ -23,10 +24,13 @@ Rules, also written into every result:
 from __future__ import annotations
 
 import sys
-from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
 
 from summarize.metrics.lcs import lcs_length
+from summarize.metrics.ngrams import ngram_overlap
 from summarize.metrics.tokenize import NORMALIZATION, normalize_chars
 
 METRICS = ("rouge1", "rouge2", "rougeL")
@@ -41,46 +45,62 @@ LEVELS = {
     "char": "char-level: every character is a token",
     "word": "word-level: jieba segmentation",
 }
+# Column order of every score table: rouge1 f, p, r, rouge2 f, p, r, rougeL f, p, r.
+COLUMNS = [(m, s) for m in METRICS for s in STATS]
 
 
-def _prf(overlap: int, hyp_count: int, ref_count: int) -> tuple[float, float, float]:
-    p = overlap / hyp_count if hyp_count else 0.0
-    r = overlap / ref_count if ref_count else 0.0
-    f = 2.0 * p * r / (p + r) if p + r else 0.0
-    return f, p, r
+@dataclass
+class ScoreTable:
+    """Per-sample scores: one (n, 9) array x 100 per level, columns as ``COLUMNS``, plus facts per sample."""
+
+    levels: dict[str, np.ndarray]
+    empty: np.ndarray  # prediction empty after normalization
+    empty_reference: np.ndarray  # every reference empty after normalization
+    pred_chars: np.ndarray  # normalized prediction length
+    ref_chars: np.ndarray  # normalized length of the reference chosen for char ROUGE-L
+    mode: str
+
+    def __len__(self) -> int:
+        return len(self.empty)
 
 
-def _ngram_prf(hyp: Sequence, ref: Sequence, n: int, distinct: bool) -> tuple[float, float, float]:
-    if n == 1:
-        h, r = Counter(hyp), Counter(ref)
-    else:
-        h, r = Counter(zip(*(hyp[i:] for i in range(n)))), Counter(zip(*(ref[i:] for i in range(n))))
-    if distinct:
-        return _prf(len(h.keys() & r.keys()), len(h), len(r))
-    return _prf(sum((h & r).values()), sum(h.values()), sum(r.values()))
+def _prf(overlap: np.ndarray, hyp_count: np.ndarray, ref_count: np.ndarray) -> list[np.ndarray]:
+    zeros = np.zeros(len(overlap))
+    p = np.divide(overlap, hyp_count, out=zeros.copy(), where=hyp_count > 0)
+    r = np.divide(overlap, ref_count, out=zeros.copy(), where=ref_count > 0)
+    f = np.divide(2.0 * p * r, p + r, out=zeros.copy(), where=(p + r) > 0)
+    return [f, p, r]
 
 
-def pair_scores(hyp: Sequence, ref: Sequence, *, mode: str = "rouge155") -> dict[str, tuple[float, float, float]]:
-    """ROUGE-1/2/L (f, p, r) in [0, 1] for two token sequences (a str is a sequence of characters)."""
+def _pair_table(hyps: Sequence[Sequence], refs: Sequence[Sequence], mode: str) -> np.ndarray:
+    """(pairs, 9) scores x 100 of hyps[i] against refs[i]."""
     distinct = mode == "distinct"
-    return {
-        "rouge1": _ngram_prf(hyp, ref, 1, distinct),
-        "rouge2": _ngram_prf(hyp, ref, 2, distinct),
-        # rouge-chinese's ROUGE-L ignores `exclusive`, so both modes use the plain LCS.
-        "rougeL": _prf(lcs_length(hyp, ref), len(hyp), len(ref)),
-    }
+    columns = []
+    for n in (1, 2):
+        columns += _prf(*ngram_overlap(hyps, refs, n, distinct=distinct))
+    # rouge-chinese's ROUGE-L ignores `exclusive`, so both modes use the plain LCS.
+    lcs = np.fromiter((lcs_length(h, r) for h, r in zip(hyps, refs)), dtype=np.int64, count=len(hyps))
+    h_len = np.fromiter(map(len, hyps), dtype=np.int64, count=len(hyps))
+    r_len = np.fromiter(map(len, refs), dtype=np.int64, count=len(refs))
+    columns += _prf(lcs, h_len, r_len)
+    return 100.0 * np.column_stack(columns)
 
 
-def _best_over_references(hyp: Sequence, refs: list[Sequence], mode: str) -> tuple[dict, int]:
-    """Scores x 100 per metric from the best reference, and the index of the best ROUGE-L reference."""
-    per_ref = [pair_scores(hyp, ref, mode=mode) for ref in refs]
-    out = {}
-    best_l = 0
-    for metric in METRICS:
-        best = max(range(len(refs)), key=lambda i: per_ref[i][metric][0])  # first wins ties
-        out[metric] = dict(zip(STATS, (100.0 * x for x in per_ref[best][metric])))
-        if metric == "rougeL":
-            best_l = best
+def _best_over_references(table: np.ndarray, ref_counts: list[int]) -> tuple[np.ndarray, np.ndarray]:
+    """Per sample, per metric, the row of the reference with the best F; and the row used for ROUGE-L."""
+    if all(k == 1 for k in ref_counts):
+        return table, np.arange(len(ref_counts))
+    out = np.empty((len(ref_counts), table.shape[1]))
+    best_l = np.empty(len(ref_counts), dtype=np.int64)
+    start = 0
+    for i, k in enumerate(ref_counts):
+        block = table[start:start + k]
+        for m, metric in enumerate(METRICS):
+            j = int(np.argmax(block[:, 3 * m]))  # the first reference wins ties
+            out[i, 3 * m:3 * m + 3] = block[j, 3 * m:3 * m + 3]
+            if metric == "rougeL":
+                best_l[i] = start + j
+        start += k
     return out, best_l
 
 
@@ -105,71 +125,99 @@ def _check_mode(mode: str) -> None:
         raise ValueError(f"unknown ROUGE mode {mode!r}; choose one of {', '.join(MODES)}")
 
 
-def score_samples(
+def score_table(
     predictions: Sequence[str],
     references: Sequence[str | Sequence[str]],
     *,
     word_level: bool = True,
     mode: str = "rouge155",
     progress: bool = False,
-) -> list[dict]:
-    """Per-sample scores (x 100): ``{"char": {...}, "word": {...}, "empty", "empty_reference", "pred_chars", "ref_chars"}``."""
+) -> ScoreTable:
+    """Score every sample; see :func:`rouge_scores` for the arguments."""
     _check_mode(mode)
     all_refs = _check_inputs(predictions, references)
+    if not all_refs:
+        raise ValueError("no samples to score")
     if word_level:
         from summarize.metrics.tokenize import word_tokens
-    pairs = zip(predictions, all_refs)
+    samples = zip(predictions, all_refs)
     if progress:
         from tqdm import tqdm
 
-        pairs = tqdm(pairs, total=len(all_refs), desc="scoring", unit="pair", file=sys.stderr)
-    samples = []
-    for pred, refs in pairs:
+        samples = tqdm(samples, total=len(all_refs), desc="tokenizing", unit="sample", file=sys.stderr)
+    # One row per (sample, reference): the hypothesis is repeated for each of its references.
+    char_h, char_r, word_h, word_r, ref_counts = [], [], [], [], []
+    for pred, refs in samples:
         hyp = normalize_chars(pred)
-        ref_chars = [normalize_chars(r) for r in refs]
-        char, best = _best_over_references(hyp, ref_chars, mode)
-        sample = {
-            "char": char,
-            "empty": not hyp,
-            "empty_reference": not any(ref_chars),
-            "pred_chars": len(hyp),
-            "ref_chars": len(ref_chars[best]),
-        }
+        char_h += [hyp] * len(refs)
+        char_r += [normalize_chars(r) for r in refs]
+        ref_counts.append(len(refs))
         if word_level:
-            sample["word"], _ = _best_over_references(word_tokens(pred), [word_tokens(r) for r in refs], mode)
-        samples.append(sample)
-    return samples
+            word_h += [word_tokens(pred)] * len(refs)
+            word_r += [word_tokens(r) for r in refs]
+    char, best_l = _best_over_references(_pair_table(char_h, char_r, mode), ref_counts)
+    levels = {"char": char}
+    if word_level:
+        levels["word"], _ = _best_over_references(_pair_table(word_h, word_r, mode), ref_counts)
+    starts = np.cumsum([0, *ref_counts[:-1]])
+    row_len = np.fromiter(map(len, char_r), dtype=np.int64, count=len(char_r))
+    pred_chars = np.fromiter(map(len, char_h), dtype=np.int64, count=len(char_h))[starts]
+    return ScoreTable(
+        levels=levels,
+        empty=pred_chars == 0,
+        empty_reference=np.maximum.reduceat(row_len, starts) == 0,
+        pred_chars=pred_chars,
+        ref_chars=row_len[best_l],
+        mode=mode,
+    )
 
 
-def _flatten(sample: dict, levels: Sequence[str]) -> list[float]:
-    return [sample[lv][m][s] for lv in levels for m in METRICS for s in STATS]
+def table_samples(table: ScoreTable) -> list[dict]:
+    """The table as one dict per sample: ``{"char": {"rouge1": {"f", "p", "r"}, ...}, "word": ..., "empty", ...}``."""
+    rows = []
+    per_level = {lv: arr.tolist() for lv, arr in table.levels.items()}
+    facts = zip(table.empty.tolist(), table.empty_reference.tolist(), table.pred_chars.tolist(), table.ref_chars.tolist())
+    for i, (empty, empty_ref, pred_chars, ref_chars) in enumerate(facts):
+        row = {}
+        for lv, values in per_level.items():
+            v = values[i]
+            row[lv] = {m: {s: v[3 * k + j] for j, s in enumerate(STATS)} for k, m in enumerate(METRICS)}
+        row.update(empty=empty, empty_reference=empty_ref, pred_chars=pred_chars, ref_chars=ref_chars)
+        rows.append(row)
+    return rows
 
 
-def aggregate(samples: Sequence[dict], *, mode: str = "rouge155", bootstrap: int = 1000, seed: int = 0) -> dict:
-    """Macro-average per-sample scores into the result dict of :func:`rouge_scores`."""
-    if not samples:
-        raise ValueError("no samples to score")
-    levels = [lv for lv in ("char", "word") if lv in samples[0]]
-    n = len(samples)
+def score_samples(
+    predictions: Sequence[str],
+    references: Sequence[str | Sequence[str]],
+    *,
+    word_level: bool = True,
+    mode: str = "rouge155",
+) -> list[dict]:
+    """Per-sample scores x 100, one dict per sample (see :func:`table_samples`)."""
+    return table_samples(score_table(predictions, references, word_level=word_level, mode=mode))
+
+
+def aggregate(table: ScoreTable, *, bootstrap: int = 1000, seed: int = 0) -> dict:
+    """Macro-average a score table into the result dict of :func:`rouge_scores`."""
     result: dict = {}
-    for lv in levels:
-        result[lv] = {
-            m: {s: sum(x[lv][m][s] for x in samples) / n for s in STATS} for m in METRICS
-        }
-    result["n"] = n
-    result["n_empty"] = sum(1 for x in samples if x["empty"])
-    result["n_empty_reference"] = sum(1 for x in samples if x["empty_reference"])
-    result["mode"] = mode
-    result["mode_description"] = MODES[mode]
-    result["levels"] = {lv: LEVELS[lv] for lv in levels}
+    for lv, arr in table.levels.items():
+        means = arr.mean(axis=0).tolist()
+        result[lv] = {m: {s: means[3 * k + j] for j, s in enumerate(STATS)} for k, m in enumerate(METRICS)}
+    result["n"] = len(table)
+    result["n_empty"] = int(table.empty.sum())
+    result["n_empty_reference"] = int(table.empty_reference.sum())
+    result["mode"] = table.mode
+    result["mode_description"] = MODES[table.mode]
+    result["levels"] = {lv: LEVELS[lv] for lv in table.levels}
     result["multi_reference"] = MULTI_REFERENCE_RULE
     result["normalization"] = NORMALIZATION
     if bootstrap > 0:
         from summarize.metrics.bootstrap import bootstrap_ci
 
-        bounds = iter(bootstrap_ci([_flatten(x, levels) for x in samples], resamples=bootstrap, seed=seed))
+        bounds = iter(bootstrap_ci(np.hstack(list(table.levels.values())), resamples=bootstrap, seed=seed))
         result["ci"] = {
-            lv: {m: {s: list(next(bounds)) for s in STATS} for m in METRICS} for lv in levels
+            lv: {m: {s: list(next(bounds)) for s in STATS} for m in METRICS} for lv in table.levels
         }
         result["bootstrap"] = {"method": "percentile", "confidence": 0.95, "resamples": bootstrap, "seed": seed}
     return result
@@ -187,7 +235,7 @@ def rouge_scores(
     """Char-level (and word-level) ROUGE-1/2/L F, P, R x 100, macro-averaged, with bootstrap 95% CIs.
 
     ``references[i]`` is a str or a list of str. ``bootstrap=0`` skips the CIs;
-    with ``word_level=False`` as well, neither jieba nor numpy is imported.
+    with ``word_level=False`` as well, jieba is not imported.
     """
-    samples = score_samples(predictions, references, word_level=word_level, mode=mode)
-    return aggregate(samples, mode=mode, bootstrap=bootstrap, seed=seed)
+    table = score_table(predictions, references, word_level=word_level, mode=mode)
+    return aggregate(table, bootstrap=bootstrap, seed=seed)

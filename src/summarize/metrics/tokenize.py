@@ -16,6 +16,7 @@ import re
 from summarize.headline.clean import SPECIAL_TOKENS
 from summarize.text.normalize import fullwidth_to_halfwidth, normalize_whitespace
 
+_FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the code points fullwidth_to_halfwidth folds
 _SPECIAL = re.compile("|".join(re.escape(t) for t in SPECIAL_TOKENS))
 # At word level a space between two Latin letters or digits is the only word
 # boundary the text carries ("new york" vs "newyork"), so it is kept there and
@@ -38,8 +39,11 @@ NORMALIZATION = {
 def _base(text: str) -> str:
     # Fold first so that a full-width U+3000 becomes a space; strip special
     # tokens before lowercasing, since "[UNK]" would otherwise become "[unk]".
-    text = _SPECIAL.sub(" ", fullwidth_to_halfwidth(text)).lower()
-    return normalize_whitespace(text)
+    if _FULLWIDTH.search(text):  # str.translate costs microseconds per call; most texts need no folding
+        text = fullwidth_to_halfwidth(text)
+    if "[" in text or "<" in text:  # the regex costs more than the whole rest; most texts have no tokens
+        text = _SPECIAL.sub(" ", text)
+    return normalize_whitespace(text.lower())
 
 
 def normalize_chars(text: str) -> str:
