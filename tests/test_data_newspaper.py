@@ -254,3 +254,26 @@ def test_seed_photo_news(seed_records):
     assert photo["meta"]["photographers"] == ["田泽宇"]
     assert photo["text"].startswith("6月27日上午,高新区开展基层一线“夏送清凉”慰问活动")
     assert photo["text"].endswith("其他消暑物资2400件(盒)。")
+
+
+def test_crlf_and_indented_dump_gives_the_same_records(tmp_path, page_records):
+    path = tmp_path / "page.txt"
+    path.write_bytes("\r\n".join("\u3000\u3000" + line if line else line for line in PAGE.split("\n")).encode("gb18030"))
+    result = convert_file(path, "newspaper")
+    assert [(r["title"], r["text"], r["meta"]) for r in result.records] == [
+        (r["title"], r["text"], r["meta"]) for r in page_records]
+
+
+def test_seed_page_without_blank_lines(shared, seed_records, tmp_path):
+    # Some dumps separate paragraphs by line breaks only: then every line is its own block, and
+    # a headline wrapped over two lines can no longer be told from two decks (it gets a space).
+    text = shared_file(shared, SEED).read_text(encoding="utf-8")
+    path = tmp_path / "dense.txt"
+    path.write_text("\n".join(line for line in text.split("\n") if line.strip()), encoding="utf-8")
+    dense = convert_file(path, "newspaper").records
+    assert [r["text"] for r in dense] == [r["text"] for r in seed_records]
+    assert [r["meta"]["captions"] for r in dense] == [r["meta"]["captions"] for r in seed_records]
+    expected = list(SEED_HEADLINES)
+    expected[6] = "高新区举行迎“七一” 党工委书记专题党课活动"
+    expected[7] = "科技部火炬中心 调研重点产业发展情况"
+    assert [r["title"] for r in dense] == expected

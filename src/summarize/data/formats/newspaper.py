@@ -75,7 +75,7 @@ class Block:
 
     lines: list[str]
     line: int  # 1-based line number of the first line
-    gap: int  # blank lines before the block
+    gap: int | None  # blank lines before the block; None where the dump has no blank lines to count
 
     @property
     def text(self) -> str:
@@ -84,22 +84,33 @@ class Block:
 
 
 def split_blocks(text: str) -> list[Block]:
+    """Blocks of consecutive lines; a line after a finished sentence or a dateline starts a new block.
+
+    Dumps differ: most separate paragraphs by blank lines, and then a line
+    break inside a block is a printed line wrapped by the layout; some dumps
+    have (almost) no blank lines, and then every line is a block of its own.
+    """
+    lines = [normalize_whitespace(raw) for raw in text.split("\n")]
+    filled = sum(1 for line in lines if line)
+    line_mode = (len(lines) - filled) * 4 < filled
     blocks: list[Block] = []
     current: list[str] = []
     start = gap = 0
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = normalize_whitespace(raw)
+    for number, line in enumerate(lines, start=1):
+        if line and current and (line_mode or ends_sentence(current[-1]) or _DATELINE.match(line)):
+            blocks.append(Block(current, start, None if line_mode else gap))
+            current, gap = [], 0
         if line:
             if not current:
                 start = number
             current.append(line)
             continue
         if current:
-            blocks.append(Block(current, start, gap))
+            blocks.append(Block(current, start, None if line_mode else gap))
             current, gap = [], 0
         gap += 1
     if current:
-        blocks.append(Block(current, start, gap))
+        blocks.append(Block(current, start, None if line_mode else gap))
     return blocks
 
 
@@ -261,9 +272,12 @@ def assemble_body(paragraphs: list[tuple[str, Block]]) -> tuple[list[str], list[
 
 
 def _interrupting_caption(text: str, block: Block) -> bool:
-    """An uncredited caption set into an unfinished sentence: it opens like a caption, after a wide gap."""
+    """An uncredited caption set into an unfinished sentence: it opens like a caption, after a wide gap.
+
+    Without blank lines in the dump there is no gap to see; the opening and the interruption must do.
+    """
     return (
-        block.gap >= WIDE_GAP
+        (block.gap is None or block.gap >= WIDE_GAP)
         and len(text) <= CAPTION_MAX_CHARS
         and ends_sentence(text)
         and bool(_CAPTION_OPENER.match(text))
