@@ -31,7 +31,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     convert.add_argument("input", help="input file (UTF-8 or GB18030)")
     convert.add_argument("output", help="output JSONL (written atomically)")
-    convert.add_argument("--format", "-f", required=True, choices=list(FORMATS), dest="fmt")
+    convert.add_argument("--format", "-f", required=True, choices=list(FORMATS), dest="fmt", metavar="FORMAT",
+                         help="input layout (see formats above)")
     convert.add_argument("--skip-bad", action="store_true",
                          help="report bad rows on stderr and convert the rest (default: the first bad row is an error)")
     convert.add_argument("--source", help="file name to record in meta.source and ids (default: INPUT's name)")

@@ -14,9 +14,8 @@ strings of one particular page:
   with nothing (``高新区举行迎“七一”`` + ``党工委书记专题党课活动``); a kicker ending in
   a colon joins the next part with nothing (``园区:“高标党建”引领稳步前行``);
   separate decks (main line and subtitle, each its own block) join with one
-  space. A kicker holds at most one part before it can be a label; any blocks
-  above the kicker, or above a two-deck headline, are section/column labels
-  (``meta.section``), not part of the title.
+  space. Blocks above a kicker, or above the last two decks when there is no
+  kicker, are section/column labels (``meta.section``), not part of the title.
 * A paragraph that does not end a sentence (``。！？!?…；:`` possibly followed
   by a closing quote or bracket) continues in the next body paragraph, joined
   with nothing: the break was a column or caption break inside a word.
@@ -27,6 +26,8 @@ strings of one particular page:
   ``meta.captions``, credits to ``meta.photographers``.
 * A headline followed only by a credited caption and no dateline is a photo-news
   item: its text is the caption without the credit.
+* A dump with (almost) no blank lines has every line as a block; there a
+  headline wrapped over two lines cannot be told from two decks.
 """
 
 from __future__ import annotations
