@@ -8,6 +8,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tqdm import tqdm
+
 from summarize.data.records import RowError
 from summarize.io.atomic import atomic_write_jsonl
 from summarize.io.jsonl import BadRow
@@ -64,7 +66,10 @@ def convert_file(path: str | os.PathLike, fmt: str, *, source: str | None = None
     display = str(path)
     result = ConvertResult(encoding=used_encoding)
     seen: dict[str, int] = {}
-    for line, row in parse(text, source=source or Path(path).name, path=display, **given):
+    rows = parse(text, source=source or Path(path).name, path=display, **given)
+    # Shown only for long conversions (delay) and only at INFO or below.
+    for line, row in tqdm(rows, desc=f"converting {Path(path).name}", unit=" rows", delay=2,
+                          disable=not log.isEnabledFor(logging.INFO)):
         if row is None:
             result.filtered += 1
         elif isinstance(row, RowError):

@@ -12,6 +12,7 @@ Every converter goes through :func:`make_record`, so cleaning and the
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -49,12 +50,17 @@ def make_record(
     if not text:
         raise RowError("empty text")
     if record_id is None or record_id == "":
-        rid = f"{Path(source).stem}-{line}"
+        rid = f"{_stem(source)}-{line}"
     else:
         rid = normalize_whitespace(_as_text(record_id, "id"))
         if not rid:
             raise RowError("empty id")
     return {"id": rid, "title": title, "text": text, "meta": {"source": source, "line": line, **(meta or {})}}
+
+
+@functools.lru_cache(maxsize=64)
+def _stem(source: str) -> str:
+    return Path(source).stem
 
 
 def _as_text(value: Any, what: str) -> str:

@@ -1,6 +1,7 @@
 """CMRC 2018 exact match and F1, as defined by the official ``cmrc2018_evaluate.py``.
 
-    from summarize.metrics.cmrc import evaluate_squad_files, format_qa_report
+    from summarize.metrics.cmrc import evaluate_squad_files
+    from summarize.metrics.report import format_qa_report
     print(format_qa_report(evaluate_squad_files("dev.json", "predictions.json")))
 
 The definition (also used for DRCD, whose Traditional characters mostly lie in
@@ -243,16 +244,3 @@ def evaluate_squad_files(dataset_path: str | os.PathLike, predictions_path: str 
         tokenizer=WORD_TOKENIZER_NOTE,
     )
     return result
-
-
-def format_qa_report(result: Mapping) -> str:
-    """The terminal summary of a CMRC evaluation: EM, F1, how many questions and what was missing."""
-    lines = [
-        f"CMRC 2018 EM/F1 (official definition), {result['n']} questions",
-        f"  EM  {result['em']:6.2f}",
-        f"  F1  {result['f1']:6.2f}",
-        f"  unanswered: {result['n_unanswered']} (scored 0)",
-    ]
-    if "n_unknown" in result:
-        lines.append(f"  prediction ids not in the dataset: {result['n_unknown']}")
-    return "\n".join(lines)

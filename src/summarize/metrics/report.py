@@ -137,3 +137,16 @@ def evaluate_and_report(
         text = json.dumps(report, ensure_ascii=False) if as_json else format_rouge_table(report)
         print(text, file=sys.stdout, flush=True)
     return report
+
+
+def format_qa_report(result: Mapping) -> str:
+    """The terminal summary of a CMRC evaluation: EM, F1, how many questions and what was missing."""
+    lines = [
+        f"CMRC 2018 EM/F1 (official definition), {result['n']} questions",
+        f"  EM  {result['em']:6.2f}",
+        f"  F1  {result['f1']:6.2f}",
+        f"  unanswered: {result['n_unanswered']} (scored 0)",
+    ]
+    if "n_unknown" in result:
+        lines.append(f"  prediction ids not in the dataset: {result['n_unknown']}")
+    return "\n".join(lines)

@@ -22,16 +22,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from summarize.data.formats.tabular import LineCounter, iter_tsv
+from summarize.data.formats.tabular import LineCounter, iter_elements, iter_tsv
 from summarize.data.records import RowError, make_record
 from summarize.io.read import InputError
 
-_DOC = re.compile(r"<doc\b([^>]*)>(.*?)(?:</doc>|(?=<doc\b)|\Z)", re.S)
 _ID = re.compile(r"id\s*=\s*[\"']?([^\"'\s>]+)")
 
 
+_FIELDS = {tag: re.compile(rf"<{tag}>(.*?)</{tag}>", re.S) for tag in ("human_label", "summary", "short_text")}
+
+
 def _field(body: str, tag: str) -> str | None:
-    match = re.search(rf"<{tag}>(.*?)</{tag}>", body, re.S)
+    match = _FIELDS[tag].search(body)
     return match.group(1) if match else None
 
 
@@ -67,13 +69,12 @@ def _parse_tsv(text: str, source: str) -> Iterator[tuple[int, dict | RowError]]:
 def _parse_xml(text: str, source: str, path: str, min_label: int | None) -> Iterator[tuple[int, dict | RowError]]:
     labelled = None
     lines = LineCounter(text)
-    for match in _DOC.finditer(text):
-        line = lines.at(match.start())
-        body = match.group(2)
-        if not match.group(0).rstrip().endswith("</doc>"):
+    for offset, attributes, body, closed in iter_elements(text, "doc"):
+        line = lines.at(offset)
+        if not closed:
             yield line, RowError("<doc> is not closed by </doc>")
             continue
-        id_match = _ID.search(match.group(1))
+        id_match = _ID.search(attributes)
         summary, short_text, label = _field(body, "summary"), _field(body, "short_text"), _field(body, "human_label")
         if summary is None or short_text is None:
             missing = [tag for tag, value in (("summary", summary), ("short_text", short_text)) if value is None]

@@ -12,24 +12,28 @@ import html
 import re
 from collections.abc import Iterator
 
-from summarize.data.formats.tabular import LineCounter
+from summarize.data.formats.tabular import LineCounter, iter_elements
 from summarize.data.records import RowError, make_record
 
-_DOC = re.compile(r"<doc>(.*?)(?:</doc>|(?=<doc>)|\Z)", re.S)
 _PARAGRAPH_MARK = "\ue40c"
 
 
+# An unclosed field runs to the next tag: tolerate the truncation instead of losing the doc.
+_FIELDS = {
+    tag: re.compile(rf"<{tag}>(.*?)(?:</{tag}>|(?=<[a-z/])|\Z)", re.S)
+    for tag in ("url", "docno", "contenttitle", "content")
+}
+
+
 def _field(body: str, tag: str) -> str | None:
-    # An unclosed field runs to the next tag: tolerate the truncation instead of losing the doc.
-    match = re.search(rf"<{tag}>(.*?)(?:</{tag}>|(?=<[a-z/]))", body, re.S) or re.search(rf"<{tag}>(.*)", body, re.S)
+    match = _FIELDS[tag].search(body)
     return html.unescape(match.group(1)) if match else None
 
 
 def parse(text: str, *, source: str, path: str) -> Iterator[tuple[int, dict | RowError]]:
     lines = LineCounter(text)
-    for match in _DOC.finditer(text):
-        line = lines.at(match.start())
-        body = match.group(1)
+    for offset, _, body, _ in iter_elements(text, "doc"):
+        line = lines.at(offset)
         title, content = _field(body, "contenttitle"), _field(body, "content")
         if title is None or content is None:
             missing = [tag for tag, value in (("contenttitle", title), ("content", content)) if value is None]

@@ -187,3 +187,34 @@ class LineCounter:
         self.line += self.text.count("\n", self.pos, offset)
         self.pos = offset
         return self.line
+
+
+def iter_elements(text: str, tag: str) -> Iterator[tuple[int, str, str, bool]]:
+    """``(offset, attributes, body, closed)`` for each ``<tag ...>...</tag>`` in pseudo-XML.
+
+    Tolerant on purpose: an element that is not closed runs to the next opening
+    tag (or the end) and comes back with ``closed=False``. Plain ``str.find``
+    keeps this linear on dumps of millions of documents.
+    """
+    opener, closer = f"<{tag}", f"</{tag}>"
+    start = _find_open(text, opener, 0)
+    while start != -1:
+        head_end = text.find(">", start)
+        if head_end == -1:
+            yield start, text[start + len(opener):], "", False
+            return
+        following = _find_open(text, opener, head_end + 1)
+        close = text.find(closer, head_end + 1)
+        closed = close != -1 and (following == -1 or close < following)
+        end = close if closed else (following if following != -1 else len(text))
+        yield start, text[start + len(opener):head_end], text[head_end + 1:end], closed
+        start = following
+
+
+def _find_open(text: str, opener: str, pos: int) -> int:
+    # "<doc" must be followed by ">" or whitespace, so "<docno>" is not taken for "<doc>".
+    while True:
+        pos = text.find(opener, pos)
+        if pos == -1 or text[pos + len(opener):pos + len(opener) + 1] in (">", " ", "\t", "\n", "\r"):
+            return pos
+        pos += len(opener)
