@@ -32,7 +32,6 @@ strings of one particular page:
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -40,7 +39,6 @@ from dataclasses import dataclass
 from summarize.data.records import RowError, make_record
 from summarize.text.normalize import normalize_whitespace
 
-log = logging.getLogger(__name__)
 
 HEADLINE_MAX_CHARS = 30  # per printed line; body fragments of this size are told apart by context
 HEADLINE_MAX_LINES = 3
