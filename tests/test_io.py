@@ -68,3 +68,15 @@ def test_atomic_write_replaces_on_success(tmp_path):
     with atomic_open(path) as handle:
         handle.write("new")
     assert path.read_text(encoding="utf-8") == "new"
+
+
+def test_atomic_output_follows_umask(tmp_path):
+    import os
+
+    path = tmp_path / "perm.txt"
+    old = os.umask(0o022)
+    try:
+        atomic_write_jsonl(path, [{"a": 1}])
+    finally:
+        os.umask(old)
+    assert path.stat().st_mode & 0o777 == 0o644
