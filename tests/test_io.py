@@ -74,9 +74,7 @@ def test_atomic_output_follows_umask(tmp_path):
     import os
 
     path = tmp_path / "perm.txt"
-    old = os.umask(0o022)
-    try:
-        atomic_write_jsonl(path, [{"a": 1}])
-    finally:
-        os.umask(old)
-    assert path.stat().st_mode & 0o777 == 0o644
+    atomic_write_jsonl(path, [{"a": 1}])
+    umask = os.umask(0)
+    os.umask(umask)
+    assert path.stat().st_mode & 0o777 == 0o666 & ~umask

@@ -22,7 +22,7 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     # mkstemp creates 0600; give the result the permissions a plain open() would.
-    os.chmod(tmp, 0o666 & ~_umask())
+    os.chmod(tmp, 0o666 & ~_UMASK)
     binary = "b" in mode
     try:
         with os.fdopen(fd, mode, encoding=None if binary else encoding, newline=None if binary else "\n") as handle:
@@ -36,10 +36,15 @@ def atomic_open(path: str | os.PathLike, mode: str = "w", encoding: str | None =
         raise
 
 
-def _umask() -> int:
+def _read_umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# Read once at import: os.umask can only be read by setting it, which would race
+# with other threads if done per write.
+_UMASK = _read_umask()
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
