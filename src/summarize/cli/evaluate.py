@@ -105,6 +105,9 @@ def _model_predictions(args: argparse.Namespace) -> tuple[list[str], list, list[
         if exc.name != "summarize.headline.evaluate":
             raise
         raise InputError("--model: model evaluation is not available (summarize.headline.evaluate is missing)") from exc
+    # The headline package may expose either entry point; both return (predictions, references, ids).
+    if hasattr(headline_evaluate, "predict_for_evaluation"):
+        return headline_evaluate.predict_for_evaluation(args.model, args.data, args.config, list(args.overrides))
     return headline_evaluate.generate_predictions(args)
 
 

@@ -20,11 +20,10 @@ this module uses :func:`word_tokenize`, a regex (nltk is not a dependency):
 whitespace separates words, decimals and thousands stay whole (``3.5``,
 ``1,000``), so do contractions (``don't``); every other symbol
 (``% $ ( ) , . ! ? …`` ...) is its own token.
-Differences from nltk: contractions (nltk: ``do n't``),
-abbreviations lose their final period as a separate token (``u.s.`` ->
-``u`` ``.`` ``s`` ``.``; nltk: ``u.s`` ``.``), quotes are not rewritten. Only F1
-can differ, and only on answers with Latin text and such symbols; EM does not
-tokenize at all.
+Differences from nltk: contractions (nltk: ``do n't``), abbreviations
+(``u.s.`` -> ``u . s .``; nltk: ``u.s .``), quotes (nltk rewrites them). Only F1
+can differ, and only on answers whose non-CJK runs hold such symbols; EM does
+not tokenize at all.
 
 Faithful quirks of the official script, kept so scores compare: ``……`` is in the
 mark list but the script compares single characters, so ``…`` is not a mark;
