@@ -172,6 +172,12 @@ def score_table(
     )
 
 
+def _nest(row: Sequence) -> dict:
+    """Nine values in ``COLUMNS`` order -> ``{"rouge1": {"f", "p", "r"}, ...}``."""
+    values = iter(row)
+    return {m: {s: next(values) for s in STATS} for m in METRICS}
+
+
 def table_samples(table: ScoreTable) -> list[dict]:
     """The table as one dict per sample: ``{"char": {"rouge1": {"f", "p", "r"}, ...}, "word": ..., "empty", ...}``."""
     rows = []
@@ -180,8 +186,7 @@ def table_samples(table: ScoreTable) -> list[dict]:
     for i, (empty, empty_ref, pred_chars, ref_chars) in enumerate(facts):
         row = {}
         for lv, values in per_level.items():
-            v = values[i]
-            row[lv] = {m: {s: v[3 * k + j] for j, s in enumerate(STATS)} for k, m in enumerate(METRICS)}
+            row[lv] = _nest(values[i])
         row.update(empty=empty, empty_reference=empty_ref, pred_chars=pred_chars, ref_chars=ref_chars)
         rows.append(row)
     return rows
@@ -202,8 +207,7 @@ def aggregate(table: ScoreTable, *, bootstrap: int = 1000, seed: int = 0) -> dic
     """Macro-average a score table into the result dict of :func:`rouge_scores`."""
     result: dict = {}
     for lv, arr in table.levels.items():
-        means = arr.mean(axis=0).tolist()
-        result[lv] = {m: {s: means[3 * k + j] for j, s in enumerate(STATS)} for k, m in enumerate(METRICS)}
+        result[lv] = _nest(arr.mean(axis=0).tolist())
     result["n"] = len(table)
     result["n_empty"] = int(table.empty.sum())
     result["n_empty_reference"] = int(table.empty_reference.sum())
