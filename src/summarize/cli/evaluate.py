@@ -30,7 +30,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="summarize evaluate",
         description="Score headlines with char-level ROUGE-1/2/L (the primary metric) and word-level ROUGE.",
-        epilog="Scores are x100, macro-averaged over samples, with seeded bootstrap 95%% CIs.",
+        epilog="Scores are x100, macro-averaged over samples, with seeded bootstrap 95% CIs.",
     )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--predictions", metavar="FILE.jsonl", help='lines of {"prediction": ..., "reference": ...}')
