@@ -29,14 +29,14 @@ import dataclasses
 import logging
 import os
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from summarize.headline.backends import Backend, DecodeParams
 from summarize.headline.clean import clean_headline
-from summarize.headline.config import GenerationSection, HeadlineConfig
+from summarize.headline.config import GenerationSection, HeadlineConfig, ModelSection
 from summarize.headline.faithfulness import faithfulness_warnings
 from summarize.text.normalize import normalize_whitespace
 
@@ -74,16 +74,14 @@ class HeadlineResult:
         return out
 
 
-def load_model_and_tokenizer(path_or_id: str | os.PathLike):
-    """The one place models are loaded; to be pointed at ``summarize.headline.models`` when it lands."""
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+def load_model_and_tokenizer(path_or_id: str | os.PathLike, model_section: ModelSection | None = None):
+    """The one place the generator loads weights: ``summarize.headline.models`` (family-aware
+    tokenizer pairing, clear errors naming the folder). ``model_section`` supplies family,
+    tokenizer, revision and trust_remote_code; its name_or_path is replaced by ``path_or_id``."""
+    from summarize.headline.models import load_pretrained
 
-    path = str(path_or_id)
-    if Path(path).exists() and not (Path(path) / "config.json").is_file():
-        raise FileNotFoundError(f"{path}: not a model folder (no config.json)")
-    tokenizer = AutoTokenizer.from_pretrained(path)
-    model = AutoModelForSeq2SeqLM.from_pretrained(path)
-    return model, tokenizer
+    loaded = load_pretrained(model_section or ModelSection(), name_or_path=str(path_or_id))
+    return loaded.model, loaded.tokenizer
 
 
 def generation_settings(
@@ -146,7 +144,7 @@ class HeadlineGenerator:
         """
         from summarize.headline.backends.torch_backend import TorchBackend
 
-        model, tokenizer = load_model_and_tokenizer(path_or_id)
+        model, tokenizer = load_model_and_tokenizer(path_or_id, _model_section(config, overrides))
         name = Path(str(path_or_id)).name or str(path_or_id)
         backend = TorchBackend(model, tokenizer, name=name, device=device)
         defaults = generation_settings(backend.defaults, config, overrides)
@@ -171,7 +169,7 @@ class HeadlineGenerator:
         batch_size: int | None = None,
         max_new_tokens: int | None = None,
         min_new_tokens: int = 0,
-        progress: bool = False,
+        progress: bool | Callable[[int], Any] = False,
     ) -> HeadlineResult | list[HeadlineResult]:
         """Headline(s) for one article or a list; unset arguments take the generator's defaults.
 
@@ -272,6 +270,17 @@ class HeadlineGenerator:
         return dataclasses.replace(made[0], alternatives=tuple(made[1:]))
 
 
+def _model_section(config: Any, overrides: Sequence[str]) -> ModelSection | None:
+    """The config's model section (family, tokenizer, trust_remote_code), when a config is given."""
+    from summarize.config import load_config
+
+    if isinstance(config, HeadlineConfig):
+        return config.model
+    if config is None:
+        return None
+    return load_config(config, list(overrides), task="headline").model
+
+
 def _source_prefix(config: Any, overrides: Sequence[str]) -> str:
     from summarize.config import load_config
 
@@ -282,10 +291,16 @@ def _source_prefix(config: Any, overrides: Sequence[str]) -> str:
     return load_config(config, list(overrides), task="headline").data.source_prefix
 
 
-def _progress(batches: list, enabled: bool, *, total_items: int, size: int):
-    """Yield batches; with ``enabled``, under a tqdm bar counting articles (stderr)."""
-    if not enabled:
+def _progress(batches: list, progress: Any, *, total_items: int, size: int):
+    """Yield batches. ``progress``: False, True (a tqdm bar on stderr counting articles),
+    or a callable given the number of articles each finished batch held (a caller's own bar)."""
+    if not progress:
         yield from batches
+        return
+    if callable(progress):
+        for batch in batches:
+            yield batch
+            progress(len(batch))
         return
     from tqdm import tqdm
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from typing import Any
 from dataclasses import dataclass
 
 from summarize.headline.generator import HeadlineResult
@@ -186,7 +187,7 @@ class LeadGenerator:
         self.max_chars = max_chars
         self.settings = settings
 
-    def generate(self, texts: str | Sequence[str], *, max_chars: int | None = None, progress: bool = False,
+    def generate(self, texts: str | Sequence[str], *, max_chars: int | None = None, progress: Any = False,
                  **_ignored) -> HeadlineResult | list[HeadlineResult]:
         limit = max_chars if max_chars is not None else self.max_chars
         single = isinstance(texts, str)
@@ -194,5 +195,9 @@ class LeadGenerator:
         for i, text in enumerate(items):
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"article {i}: expected non-empty text, got {text!r:.40}")
-        results = [HeadlineResult(lead_headline(t, limit, self.settings), METHOD) for t in items]
+        results = []
+        for text in items:
+            results.append(HeadlineResult(lead_headline(text, limit, self.settings), METHOD))
+            if callable(progress):
+                progress(1)
         return results[0] if single else results

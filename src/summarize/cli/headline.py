@@ -1,0 +1,198 @@
+"""``summarize headline``: write headlines for articles.
+
+    summarize headline "本报讯(记者…)高新区…"                          # one article, offline lead method
+    summarize headline --model runs/x/model --input test.jsonl --output out.jsonl
+    cat articles.txt | summarize headline --model runs/x/model - --format txt
+    summarize headline --model M --input a.jsonl --config configs/x.yaml generation.num_beams=2
+
+Input: canonical JSONL (``{"id","title","text","meta"}``; ``text`` is the
+article) when the file ends in .jsonl/.json or its first line starts with ``{``;
+otherwise one article per line. Output (stdout, or --output written
+atomically): JSONL lines ``{"id"?, "headline", "method", "warnings", "score"?}``
+or, with --format txt, one headline per line.
+
+Bad rows (invalid JSON, missing or empty text) are reported on stderr as
+file:line and skipped; the run goes on. Exit status: 0 all rows done, 1 some
+rows skipped, 2 nothing usable or a usage/config error.
+
+Without --model the offline ``lead-v1`` method is used (no weights needed).
+Decoding settings: key=value overrides > --config's generation section > the
+model's saved generation_config > schema defaults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import re
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from summarize.cli.common import add_verbosity, setup_logging
+from summarize.io import BadRow, InputError, atomic_open
+from summarize.io.read import check_input_file, decode_bytes
+
+log = logging.getLogger("summarize.headline")
+
+_OVERRIDE = re.compile(r"^[A-Za-z_][\w]*(\.[A-Za-z_]\w*)+=")
+_PROGRESS_FROM = 50
+_CHUNK = 512  # articles generated per call: sorted by length within, written in input order
+
+
+@dataclass
+class Row:
+    source: str
+    line: int
+    text: str
+    id: str | None = None
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="summarize headline",
+        description="Write headlines for articles with a trained model, or offline with the lead-v1 method.",
+        epilog="Positional arguments of the form key.sub=value are config overrides (generation.num_beams=2).",
+    )
+    parser.add_argument("args", nargs="*", metavar="TEXT | - | key=value",
+                        help="an article, '-' for stdin, and config overrides")
+    parser.add_argument("--model", metavar="DIR", help="model folder or hub id; omitted: the offline lead-v1 method")
+    parser.add_argument("--input", metavar="FILE", help="canonical JSONL (.jsonl/.json) or one article per line")
+    parser.add_argument("--output", metavar="FILE", help="write here (atomically) instead of stdout")
+    parser.add_argument("--format", choices=["jsonl", "txt"], default="jsonl", help="output format (default jsonl)")
+    parser.add_argument("--config", metavar="FILE", help="YAML config whose generation section sets decoding")
+    parser.add_argument("--batch-size", type=int, metavar="N", help="articles per generation batch")
+    parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+    add_verbosity(parser)
+    return parser
+
+
+def _split_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[str | None, list[str]]:
+    overrides = [a for a in args.args if _OVERRIDE.match(a)]
+    texts = [a for a in args.args if not _OVERRIDE.match(a)]
+    if len(texts) > 1:
+        parser.error(f"expected one TEXT (quote it), got {len(texts)} arguments: {texts[:3]}")
+    text = texts[0] if texts else None
+    if (text is None) == (args.input is None):
+        parser.error("give exactly one of TEXT, '-' (stdin) or --input FILE")
+    if args.batch_size is not None and args.batch_size < 1:
+        parser.error(f"--batch-size must be >= 1, got {args.batch_size}")
+    return text, overrides
+
+
+def _is_jsonl(name: str, text: str) -> bool:
+    if name.endswith((".jsonl", ".json")):
+        return True
+    # A JSONL file with a broken line is still JSONL: its bad rows must be reported, not headlined.
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return first.lstrip().startswith("{")
+
+
+def parse_rows(text: str, source: str) -> Iterator[Row | BadRow]:
+    """Rows of an input file's text: canonical JSONL, or one article per line."""
+    if not _is_jsonl(source, text):
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.strip():
+                yield Row(source, number, line)
+        return
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield BadRow(source, number, f"invalid JSON ({exc.msg} at column {exc.colno})")
+            continue
+        if not isinstance(obj, dict):
+            yield BadRow(source, number, f"expected a JSON object, got {type(obj).__name__}")
+            continue
+        body = obj.get("text")
+        if not isinstance(body, str) or not body.strip():
+            reason = "missing key 'text'" if "text" not in obj else "'text' is empty" if isinstance(body, str) \
+                else f"'text' must be a string, got {type(body).__name__}"
+            yield BadRow(source, number, reason)
+            continue
+        yield Row(source, number, body, None if obj.get("id") is None else str(obj["id"]))
+
+
+def _read_input(text_arg: str | None, input_path: str | None) -> tuple[str, str]:
+    """(input text, source name for messages)."""
+    if input_path is not None:
+        path = check_input_file(input_path)
+        return decode_bytes(path.read_bytes(), str(path))[0], str(path)
+    if text_arg == "-":
+        return decode_bytes(sys.stdin.buffer.read(), "<stdin>")[0], "<stdin>"
+    return text_arg or "", "<argument>"
+
+
+def _output_line(row: Row, result, fmt: str) -> str:
+    if fmt == "txt":
+        return result.headline
+    out = {"id": row.id} if row.id is not None else {}
+    out.update(headline=result.headline, method=result.method, warnings=list(result.warnings))
+    if result.score is not None:
+        out["score"] = round(result.score, 6)
+        out["truncated_tokens"] = result.truncated_tokens
+    return json.dumps(out, ensure_ascii=False)
+
+
+@contextlib.contextmanager
+def _open_output(path: str | None):
+    if path is None:
+        yield sys.stdout
+        sys.stdout.flush()
+    else:
+        with atomic_open(path) as handle:
+            yield handle
+
+
+def main(argv: list[str]) -> int:
+    parser = _parser()
+    args = parser.parse_intermixed_args(argv)
+    setup_logging(args.verbosity)
+    text_arg, overrides = _split_args(parser, args)
+
+    raw, source = _read_input(text_arg, args.input)
+    if text_arg is not None and text_arg != "-":
+        items: list[Row | BadRow] = [Row(source, 1, raw)] if raw.strip() else [BadRow(source, 1, "empty text")]
+    else:
+        items = list(parse_rows(raw, source))
+    rows = [r for r in items if isinstance(r, Row)]
+    bad = [r for r in items if isinstance(r, BadRow)]
+    for row in bad:
+        print(f"skipped {row}", file=sys.stderr)
+    if not rows:
+        raise InputError(f"{source}: no articles to headline" + (f" ({len(bad)} bad rows)" if bad else ""))
+
+    from summarize.headline.evaluate import load_generator
+
+    generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides)
+    kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
+    show = len(rows) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO)
+    bar = None
+    if show:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(rows), unit="article", desc="headlines", file=sys.stderr, leave=False)
+    try:
+        with _open_output(args.output) as out:
+            for start in range(0, len(rows), _CHUNK):
+                chunk = rows[start : start + _CHUNK]
+                results = generator.generate([r.text for r in chunk], progress=bar.update if bar else False, **kwargs)
+                for row, result in zip(chunk, results):
+                    out.write(_output_line(row, result, args.format) + "\n")
+    finally:
+        if bar is not None:
+            bar.close()
+    where = f" to {Path(args.output)}" if args.output else ""
+    summary = f"wrote {len(rows)} headline(s){where} ({generator.method})"
+    if bad:
+        summary += f"; skipped {len(bad)} bad row(s)"
+    if bad:
+        print(summary, file=sys.stderr)
+    elif text_arg is None or text_arg == "-":  # a file or stdin, not a single TEXT argument
+        log.info(summary)
+    return 1 if bad else 0

@@ -1,0 +1,135 @@
+"""Predictions for ``summarize evaluate --model``: load a generator, headline every record.
+
+``summarize evaluate`` (``summarize.cli.evaluate``) calls ``generate_predictions(args)``
+and scores the result; the work is in plain functions usable from Python::
+
+    gen = load_generator("runs/x/model")          # or "lead" for the offline method
+    preds, refs, ids = predict_records(gen, records)
+
+``--model lead`` scores the offline ``lead-v1`` method with the same report as a
+model (use ``./lead`` for a model folder that happens to be called ``lead``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+from collections.abc import Sequence
+from typing import Any
+
+from summarize.io import BadRow, InputError, iter_jsonl
+
+log = logging.getLogger("summarize.headline")
+
+LEAD = "lead"
+_SHOW_BAD = 10
+_PROGRESS_FROM = 50
+
+
+def load_generator(
+    model: str | os.PathLike | None,
+    *,
+    device: Any = None,
+    config: str | os.PathLike | None = None,
+    overrides: Sequence[str] = (),
+):
+    """A ``HeadlineGenerator`` for a model folder or hub id; ``None`` or ``"lead"``: the offline lead method.
+
+    Both answer ``generate(texts, ...)`` with ``HeadlineResult``s; decoding
+    settings follow overrides > config > model defaults > schema defaults.
+    """
+    if model is None or str(model) == LEAD:
+        from summarize.headline.config import GenerationSection
+        from summarize.headline.generator import generation_settings
+        from summarize.headline.lead import LeadGenerator
+
+        return LeadGenerator(max_chars=generation_settings(GenerationSection(), config, overrides).max_chars)
+    from summarize.headline.generator import HeadlineGenerator
+
+    return HeadlineGenerator.from_pretrained(model, device=device, config=config, overrides=overrides)
+
+
+def record_problem(obj: dict, text_field: str, title_field: str | None) -> str | None:
+    """Why a canonical record cannot be headlined (or scored, with ``title_field``), or None."""
+    fields = [text_field] + ([title_field] if title_field else [])
+    for name in fields:
+        value = obj.get(name)
+        if name not in obj:
+            return f"missing key {name!r} (keys: {', '.join(map(repr, obj)) or 'none'})"
+        if not isinstance(value, str):
+            return f"{name!r} must be a string, got {type(value).__name__}"
+        if not value.strip():
+            return f"{name!r} is empty"
+    return None
+
+
+def read_records(
+    path: str | os.PathLike, *, text_field: str = "text", title_field: str | None = "title"
+) -> tuple[list[tuple[int, dict]], list[BadRow]]:
+    """``(line, record)`` pairs of a canonical JSONL file, and the rows that cannot be used."""
+    good, bad = [], []
+    for line, obj in iter_jsonl(path):
+        if not isinstance(obj, BadRow):
+            reason = record_problem(obj, text_field, title_field)
+            if reason:
+                obj = BadRow(str(path), line, reason)
+        if isinstance(obj, BadRow):
+            bad.append(obj)
+        else:
+            good.append((line, obj))
+    return good, bad
+
+
+def predict_records(
+    generator,
+    records: Sequence[dict],
+    *,
+    text_field: str = "text",
+    title_field: str = "title",
+    batch_size: int | None = None,
+    progress: bool = False,
+    ids: Sequence[str] | None = None,
+) -> tuple[list[str], list[str], list[str]]:
+    """(predictions, references, ids) for canonical records; ids default to the record's ``id`` or its position."""
+    texts = [r[text_field] for r in records]
+    kwargs = {"batch_size": batch_size} if batch_size else {}
+    results = generator.generate(texts, progress=progress, **kwargs) if texts else []
+    preds = [r.headline for r in results]
+    refs = [r[title_field] for r in records]
+    if ids is None:
+        ids = [str(r.get("id", i)) for i, r in enumerate(records, start=1)]
+    return preds, refs, list(ids)
+
+
+def generate_predictions(args: argparse.Namespace) -> tuple[list[str], list[str], list[str]]:
+    """``summarize evaluate --model M --data FILE.jsonl [--config F] [key=value ...]``.
+
+    Bad rows (invalid JSON, missing or empty text/title) are an error listing
+    each as file:line, unless ``args.skip_bad``: then they are logged and skipped.
+    """
+    config = getattr(args, "config", None)
+    overrides = list(getattr(args, "overrides", None) or [])
+    text_field, title_field = "text", "title"
+    if config is not None:
+        from summarize.config import load_config
+
+        data = load_config(config, overrides, task="headline").data
+        text_field, title_field = data.text_field, data.title_field
+    rows, bad = read_records(args.data, text_field=text_field, title_field=title_field)
+    if bad and not getattr(args, "skip_bad", False):
+        listed = "\n  ".join(map(str, bad[:_SHOW_BAD]))
+        more = f"\n  ... and {len(bad) - _SHOW_BAD} more" if len(bad) > _SHOW_BAD else ""
+        raise InputError(f"{args.data}: {len(bad)} bad row(s); fix them or pass --skip-bad to score the rest:\n  {listed}{more}")
+    for row in bad[:_SHOW_BAD]:
+        log.warning("skipped %s", row)
+    if not rows:
+        raise InputError(f"{args.data}: no records to headline")
+    generator = load_generator(args.model, device=getattr(args, "device", None), config=config, overrides=overrides)
+    records = [r for _, r in rows]
+    ids = [str(r.get("id", line)) for line, r in rows]
+    show = len(records) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO)
+    return predict_records(
+        generator, records, text_field=text_field, title_field=title_field,
+        batch_size=getattr(args, "batch_size", None), progress=show, ids=ids,
+    )
