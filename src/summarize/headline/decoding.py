@@ -26,6 +26,10 @@ TOKEN_MARGIN = 16
 def to_generation_config(section: GenerationSection, base: GenerationConfig | None = None) -> GenerationConfig:
     """Return ``base`` (or a new config) updated with the section's decoding defaults."""
     gc = GenerationConfig.from_dict(base.to_dict()) if base is not None else GenerationConfig()
+    # A config flagged as derived from the model config is loaded back WITHOUT
+    # its custom keys (transformers 5 GenerationConfig.__init__), which would
+    # silently drop the headline_* defaults; this one is user-set.
+    gc._from_model_config = False
     gc.num_beams = section.num_beams
     gc.do_sample = False
     gc.no_repeat_ngram_size = section.no_repeat_ngram_size

@@ -177,4 +177,4 @@ def faithfulness_warnings(headline: str, article: str) -> list[str]:
             continue
         if not _number_values(text, m.start(), m.end()) & facts.numbers:
             warnings.append(f'number "{m.group(0)}" does not occur in the article')
-    return warnings
+    return list(dict.fromkeys(warnings))  # a figure repeated in the headline is reported once

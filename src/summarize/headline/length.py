@@ -51,8 +51,9 @@ class TokenChars:
 
 def token_chars(tokenizer) -> TokenChars:
     """Build the character table of ``tokenizer``'s vocabulary (special tokens have length 0)."""
-    size = len(tokenizer)
-    tokens = tokenizer.convert_ids_to_tokens(list(range(size)))
+    # ids can run past len(tokenizer) (a vocab file with repeated lines); cover every id it can emit
+    size = max(len(tokenizer), max(tokenizer.get_vocab().values(), default=-1) + 1)
+    tokens = [tokenizer.convert_ids_to_tokens(i) for i in range(size)]
     special = set(tokenizer.all_special_ids)
     wordpiece = any(isinstance(t, str) and t.startswith(_WORDPIECE_CONTINUATION) for t in tokens)
     length, starts, ends, spaced = [], [], [], []
