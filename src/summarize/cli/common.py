@@ -28,8 +28,12 @@ def setup_logging(verbosity: int = 0) -> None:
 
 def add_verbosity(parser: argparse.ArgumentParser) -> None:
     group = parser.add_mutually_exclusive_group()
-    group.add_argument("-v", "--verbose", action="store_const", const=1, dest="verbosity", default=0)
-    group.add_argument("-q", "--quiet", action="store_const", const=-1, dest="verbosity")
+    group.add_argument(
+        "-v", "--verbose", action="store_const", const=1, dest="verbosity", default=0, help="debug logging"
+    )
+    group.add_argument(
+        "-q", "--quiet", action="store_const", const=-1, dest="verbosity", help="warnings only, no progress bars"
+    )
 
 
 def run_verb(fn: Callable[[list[str]], int], argv: list[str]) -> int:
