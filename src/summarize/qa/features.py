@@ -47,13 +47,15 @@ def check_window_settings(max_seq_len: int, doc_stride: int, max_question_tokens
 def truncate_questions(tokenizer, questions: Sequence[str], max_question_tokens: int) -> list[str]:
     """Cut each question after its ``max_question_tokens``-th token (at a character boundary)."""
     enc = tokenizer(list(questions), add_special_tokens=False, return_offsets_mapping=True)
-    out = []
+    out, cut_count = [], 0
     for question, ids, offsets in zip(questions, enc["input_ids"], enc["offset_mapping"]):
         if len(ids) > max_question_tokens:
-            cut = offsets[max_question_tokens - 1][1]
-            log.warning("question longer than %d tokens was truncated: %r", max_question_tokens, question[:40] + "...")
-            question = question[:cut]
+            cut_count += 1
+            question = question[:offsets[max_question_tokens - 1][1]]
         out.append(question)
+    if cut_count:
+        log.warning("%d question(s) longer than %d tokens were truncated to their first %d tokens",
+                    cut_count, max_question_tokens, max_question_tokens)
     return out
 
 
