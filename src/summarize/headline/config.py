@@ -39,7 +39,8 @@ class ScratchModel:
 class ModelSection:
     name_or_path: str = _help(
         "hub id (fnlp/bart-base-chinese) or local folder of a pretrained checkpoint; for init: scratch, "
-        "the folder the from-scratch model and its character vocabulary are written to first",
+        "the folder the from-scratch model and its character vocabulary are written to first "
+        "(a relative path is inside the run folder)",
         default="fnlp/bart-base-chinese",
     )
     family: Literal["auto", "bart", "t5", "mt5", "pegasus"] = _help(
@@ -105,3 +106,16 @@ class HeadlineConfig:
     data: DataSection = field(default_factory=DataSection)
     training: TrainingSection = field(default_factory=TrainingSection)
     generation: GenerationSection = field(default_factory=GenerationSection)
+
+    def check(self) -> list[str]:
+        errors = []
+        shape = self.model.scratch
+        if self.model.init == "scratch" and shape.architecture == "bart":
+            # BART's learned position table has max_positions rows; a longer
+            # input fails with an index error in the middle of training or inference.
+            for key, value in (("data.max_source_tokens", self.data.max_source_tokens),
+                               ("data.max_target_tokens", self.data.max_target_tokens),
+                               ("generation.max_source_tokens", self.generation.max_source_tokens)):
+                if value > shape.max_positions:
+                    errors.append(f"{key} ({value}) exceeds model.scratch.max_positions ({shape.max_positions})")
+        return errors

@@ -194,7 +194,35 @@ def load_pretrained(section: ModelSection, *, name_or_path: str | None = None, d
         )
     if model.config.decoder_start_token_id is None:
         raise ModelLoadError(f"{folder}/config.json: decoder_start_token_id is not set")
+    align_special_ids(model, tokenizer, str(folder))
     return LoadedModel(model=model, tokenizer=tokenizer, family=family, path=folder)
+
+
+def end_token_id(tokenizer) -> int:
+    """The id the tokenizer closes every sequence with: [SEP] for BERT vocabularies, else </s>."""
+    probe = tokenizer("a")["input_ids"]
+    return probe[-1]
+
+
+def align_special_ids(model, tokenizer, source: str = "") -> None:
+    """Make the model stop where its tokenizer ends sequences, and pad with the tokenizer's pad id.
+
+    uer/t5-*-chinese-cluecorpussmall ships ``eos_token_id: 1`` ([unused1])
+    while its BertTokenizer ends every sequence with [SEP] (102): fine-tuned
+    as is, the model learns to emit [SEP] but generation never stops on it.
+    """
+    end = end_token_id(tokenizer)
+    for cfg in (model.config, model.generation_config):
+        if cfg.eos_token_id != end:
+            if cfg is model.config:
+                log.info("%s: eos_token_id %s -> %s (%s, the token the tokenizer ends sequences with)",
+                         source, cfg.eos_token_id, end, tokenizer.convert_ids_to_tokens(end))
+            cfg.eos_token_id = end
+        if cfg.pad_token_id != tokenizer.pad_token_id:
+            cfg.pad_token_id = tokenizer.pad_token_id
+    if getattr(model.config, "forced_eos_token_id", None) not in (None, end):
+        model.config.forced_eos_token_id = end
+        model.generation_config.forced_eos_token_id = end
 
 
 # --- from scratch ---------------------------------------------------------------------

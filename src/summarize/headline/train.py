@@ -40,6 +40,7 @@ class TrainResult:
     model_dir: Path
     metrics: dict[str, Any]
     dev_predictions: list[dict] = field(default_factory=list)
+    log_history: list[dict] = field(default_factory=list)  # the trainer's logged losses and evaluations
 
 
 def with_output_dir(cfg: HeadlineConfig, output_dir: str | os.PathLike | None) -> HeadlineConfig:
@@ -232,7 +233,8 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         if rows:
             atomic_write_jsonl(run_dir / "dev_predictions.jsonl", rows)
         log.info("model saved to %s; metrics in %s", model_dir, run_dir / "metrics.json")
-    return TrainResult(output_dir=run_dir, model_dir=model_dir, metrics=metrics, dev_predictions=rows)
+    return TrainResult(output_dir=run_dir, model_dir=model_dir, metrics=metrics, dev_predictions=rows,
+                       log_history=list(trainer.state.log_history))
 
 
 def _checkpoint_step(path: str) -> int:

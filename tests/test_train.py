@@ -1,0 +1,209 @@
+"""Headline training end to end: tiny models from scratch on in-test data, real CLI and core function."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from summarize.config import load_config
+from summarize.headline.dataset import read_pairs
+from summarize.headline.train import train
+from summarize.io.read import InputError
+
+torch.set_num_threads(1)
+
+REPO = Path(__file__).resolve().parents[1]
+PLACES = ["高新区", "临港园区", "科技城", "开发区", "创新港", "软件园", "物流园", "新材料园"]
+THINGS = ["人工智能平台", "新能源项目", "物流中心", "研发基地", "孵化器", "数据中心", "芯片工厂", "医疗器械园"]
+ACTS = ["正式启用", "开工建设", "签约落地", "投入运营", "通过验收", "揭牌成立", "完成融资", "扩建完工"]
+
+
+def make_pairs(n=8):
+    rows = []
+    for i in range(n):
+        place, thing, act = PLACES[i % 8], THINGS[(i * 3) % 8], ACTS[(i * 5) % 8]
+        title = f"{place}{thing}{act}"
+        text = (f"本报讯(记者王明)6月{20 + i}日，{place}{thing}{act}。该{thing}总投资{3 + i}亿元，"
+                f"预计年产值{10 * (i + 1)}亿元。相关负责人表示，将继续优化营商环境。")
+        rows.append({"id": f"a{i}", "title": title, "text": text})
+    return rows
+
+
+def write_jsonl(path, rows):
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+TINY = [
+    "model.init=scratch", "model.name_or_path=init",
+    "model.scratch.d_model=64", "model.scratch.layers=2", "model.scratch.heads=4", "model.scratch.ffn=128",
+    "model.scratch.max_positions=128", "model.scratch.dropout=0.0",
+    "data.max_source_tokens=96", "data.max_target_tokens=24",
+    "generation.max_source_tokens=96", "generation.num_beams=1", "generation.max_chars=20",
+    "training.batch_size=8", "training.logging_steps=10", "training.save_total_limit=1",
+]
+
+
+def tiny_config(tmp_path, *overrides, dev=True):
+    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    extra = [f"data.train={data}", f"data.dev={data}" if dev else "data.dev=null"]
+    return load_config(None, [*TINY, *extra, *overrides], task="headline")
+
+
+@pytest.mark.slow
+def test_tiny_model_learns_eight_pairs(tmp_path):
+    """Training, generation, cleaning and char ROUGE are wired: dev (= the 8 training pairs) reaches R-L >= 90."""
+    cfg = tiny_config(tmp_path, "training.max_steps=120", "training.learning_rate=3e-3", "training.warmup_steps=10",
+                      "training.eval_strategy=steps", "training.eval_steps=60")
+    run = tmp_path / "run"
+    result = train(cfg, output_dir=run)
+
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["dev"]["rougeL"] >= 90, metrics
+    assert metrics["global_step"] == 120 and metrics["train_samples"] == 8
+    assert metrics["train_loss"] > 0 and metrics["train_samples_per_second"] > 0
+    assert metrics["best_checkpoint"].startswith("checkpoints/checkpoint-")
+    # predictions are scored against the raw references, in dev order
+    rows = [json.loads(line) for line in (run / "dev_predictions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [f"a{i}" for i in range(8)]
+    assert [r["reference"] for r in rows] == [p["title"] for p in make_pairs()]
+    assert sum(r["prediction"] == r["reference"] for r in rows) >= 6
+    # the run folder: resolved config (with the actual output dir), final model with decoding defaults
+    saved = load_config(run / "config.yaml")
+    assert saved.training.output_dir == str(run) and saved.model.init == "scratch"
+    gen = json.loads((run / "model" / "generation_config.json").read_text(encoding="utf-8"))
+    assert gen["headline_max_chars"] == 20 and gen["num_beams"] == 1
+    assert (run / "model" / "model.safetensors").is_file() and (run / "model" / "tokenizer_config.json").is_file()
+    assert result.model_dir == run / "model"
+
+    # the saved model loads through the normal path and writes a training headline
+    from summarize.headline.clean import clean_headline
+    from summarize.headline.config import ModelSection
+    from summarize.headline.models import load_pretrained
+
+    loaded = load_pretrained(ModelSection(name_or_path=str(run / "model")))
+    article = make_pairs()[3]
+    enc = loaded.tokenizer([article["text"]], return_tensors="pt", truncation=True, max_length=96)
+    out = loaded.model.generate(**enc)
+    assert clean_headline(loaded.tokenizer.decode(out[0], skip_special_tokens=True)) == article["title"]
+
+
+def test_same_seed_same_loss_curve_and_tensorboard(tmp_path):
+    cfg = tiny_config(tmp_path, "training.max_steps=4", "training.logging_steps=1", "training.eval_strategy=\"no\"",
+                      "training.learning_rate=1e-3", "training.tensorboard=true", dev=False)
+    first = train(cfg, output_dir=tmp_path / "a")
+    second = train(cfg, output_dir=tmp_path / "b")
+    losses = [[h["loss"] for h in r.log_history if "loss" in h] for r in (first, second)]
+    assert len(losses[0]) == 4
+    assert losses[0] == losses[1]
+    assert losses[0][-1] < losses[0][0]
+    assert list((tmp_path / "a" / "tensorboard").glob("events.out.tfevents.*"))
+    different = train(tiny_config(tmp_path, "training.max_steps=4", "training.logging_steps=1",
+                                  "training.eval_strategy=\"no\"", "training.learning_rate=1e-3", "training.seed=7",
+                                  dev=False), output_dir=tmp_path / "c")
+    assert [h["loss"] for h in different.log_history if "loss" in h] != losses[0]
+
+
+@pytest.mark.slow
+def test_resume_continues_after_kill(tmp_path):
+    """SIGKILL after the first checkpoint, then --resume: training continues from that step and finishes."""
+    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("task: headline\n", encoding="utf-8")
+    run = tmp_path / "run"
+    args = [sys.executable, "-m", "summarize", "train", str(cfg), *TINY, f"data.train={data}", "data.dev=null",
+            "training.max_steps=200", "training.eval_strategy=\"no\"", "training.eval_steps=5", "training.save_total_limit=3",
+            "--output-dir", str(run), "-q"]
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.Popen(args, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 120
+        state = run / "checkpoints" / "checkpoint-5" / "trainer_state.json"
+        while not state.is_file():
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "no checkpoint within 120 s"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == -signal.SIGKILL  # really killed mid-run, not finished
+    assert not (run / "metrics.json").exists()
+    killed_at = max(int(p.name.split("-")[1]) for p in (run / "checkpoints").glob("checkpoint-*")
+                    if (p / "trainer_state.json").is_file())
+    assert killed_at < 200
+
+    done = subprocess.run([*args, "--resume"], env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["resumed_from_step"] >= killed_at  # the newest complete checkpoint
+    assert metrics["resumed_from_step"] >= 5
+    assert metrics["global_step"] == 200
+    final_state = json.loads((run / "checkpoints" / "checkpoint-200" / "trainer_state.json").read_text())
+    assert final_state["global_step"] == 200
+    # the log history carries on from the checkpoint instead of restarting at step 1
+    steps = [h["step"] for h in final_state["log_history"] if "loss" in h]
+    assert steps == sorted(steps) and len(steps) == len(set(steps))
+
+
+def test_quickstart_config_runs_a_few_steps(tmp_path, monkeypatch):
+    """The shipped quickstart config, shrunk: real bundled data, real scratch path, 2 steps, final dev score."""
+    if not (REPO / "data" / "corpus" / "train.jsonl").is_file():
+        pytest.skip("data/corpus is not built yet")
+    monkeypatch.chdir(REPO)
+    cfg = load_config(REPO / "configs" / "quickstart.yaml",
+                      ["training.max_steps=2", "model.scratch.d_model=32", "model.scratch.ffn=64", "model.scratch.layers=1",
+                       "data.max_source_tokens=64", "generation.max_source_tokens=64", "generation.num_beams=1",
+                       "training.eval_strategy=\"no\""])
+    result = train(cfg, output_dir=tmp_path / "qs")
+    assert result.metrics["global_step"] == 2
+    assert result.metrics["dev_samples"] == 1 and set(result.metrics["dev"]) == {"rouge1", "rouge2", "rougeL"}
+    assert (tmp_path / "qs" / "model" / "generation_config.json").is_file()
+    assert (tmp_path / "qs" / "init" / "tokenizer.json").is_file()  # the char vocabulary, built from data.train
+
+
+# --- data errors -------------------------------------------------------------------------
+
+
+def test_bad_rows_are_reported_with_file_and_line_and_skipped(tmp_path, caplog):
+    rows = make_pairs(3)
+    lines = [json.dumps(rows[0], ensure_ascii=False), "{broken", json.dumps({**rows[1], "title": "  "}, ensure_ascii=False),
+             "[1, 2]", json.dumps({**rows[2], "text": 5}), json.dumps(rows[2], ensure_ascii=False)]
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with caplog.at_level("WARNING", logger="summarize"):
+        pairs = read_pairs(path)
+    assert [p.id for p in pairs] == ["a0", "a2"]
+    messages = caplog.text
+    for line, reason in [(2, "invalid JSON"), (3, "'title' is empty"), (4, "expected a JSON object"),
+                         (5, "'text' must be a string")]:
+        assert f"{path}:{line}: {reason}" in messages
+
+
+def test_missing_field_is_an_error_listing_the_keys(tmp_path):
+    path = write_jsonl(tmp_path / "train.jsonl", [{"id": "x", "headline": "标题", "body": "正文"}])
+    with pytest.raises(InputError, match=r"train.jsonl:1: no 'text' field \(this row has: body, headline, id\)"):
+        read_pairs(path)
+    # the CLI turns it into one line and exit status 2
+    from summarize.cli import main
+
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text(f"task: headline\nmodel: {{init: scratch, name_or_path: init}}\ndata: {{train: {path}, dev: null}}\n",
+                   encoding="utf-8")
+    assert main(["train", str(cfg), "--output-dir", str(tmp_path / "run"), "-q"]) == 2
+
+
+def test_no_usable_rows_is_an_error(tmp_path):
+    path = tmp_path / "train.jsonl"
+    path.write_text("{broken\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"train.jsonl: no usable rows \(1 bad\)"):
+        read_pairs(path)
