@@ -143,3 +143,17 @@ def test_rc_builder_fails_loudly_on_missing_or_ambiguous_answers(repo, tmp_path)
     assert result.returncode == 0, result.stderr
     row = json.loads((tmp_path / "train.jsonl").read_text(encoding="utf-8"))
     assert row["answers"] == [{"text": "甲", "answer_start": 2}]
+
+
+def test_file_form_is_detected_by_content(tmp_path):
+    row = {"id": "a", "context": "高新区", "question": "哪?", "answers": [{"text": "高新区", "answer_start": 0}]}
+    misnamed = tmp_path / "rows.json"
+    misnamed.write_text(json.dumps(row, ensure_ascii=False) + "\n" + json.dumps(dict(row, id="b"), ensure_ascii=False),
+                        encoding="utf-8")
+    assert [ex.id for ex in read_qa_file(misnamed).examples] == ["a", "b"]
+    squad = tmp_path / "one-line.jsonl"
+    squad.write_text(json.dumps({"data": [{"paragraphs": [{"context": "高新区", "qas": [dict(row, context=None)]}]}]}),
+                     encoding="utf-8")
+    assert [ex.id for ex in read_qa_file(squad).examples] == ["a"]
+    with pytest.raises(InputError, match="no such file"):
+        read_qa_file(tmp_path / "absent.json")

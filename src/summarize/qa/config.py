@@ -96,3 +96,12 @@ class QAConfig:
     model: QAModelSection = field(default_factory=QAModelSection)
     data: QADataSection = field(default_factory=QADataSection)
     training: TrainingSection = field(default_factory=TrainingSection)
+
+    def check(self) -> list[str]:
+        errors = []
+        if self.training.label_smoothing:
+            errors.append("training.label_smoothing: not supported for span extraction; set it to 0")
+        evaluates = self.data.dev is not None and self.training.eval_strategy != "no"
+        if self.training.early_stopping_patience > 0 and not evaluates:
+            errors.append("training.early_stopping_patience needs evaluation: set data.dev and an eval_strategy")
+        return errors

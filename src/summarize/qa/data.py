@@ -15,10 +15,9 @@ import json
 import logging
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from summarize.io.jsonl import BadRow, iter_jsonl
-from summarize.io.read import InputError, read_text
+from summarize.io.read import InputError, check_input_file, read_text
 
 log = logging.getLogger(__name__)
 
@@ -177,15 +176,18 @@ def read_qa_jsonl(path: str | os.PathLike, stats: AlignStats, problems: list[str
 
 
 def is_squad_json(path: str | os.PathLike) -> bool:
-    """SQuAD JSON is one object with a ``data`` key; JSONL has one object per line."""
-    p = Path(path)
-    if p.suffix.lower() == ".jsonl":
-        return False
-    if p.suffix.lower() == ".json":
-        return True
-    with open(p, "rb") as handle:
-        head = handle.read(4096).lstrip(b"\xef\xbb\xbf \t\r\n")
-    return head.startswith(b"{") and b'"data"' in head.split(b"\n", 1)[0]
+    """SQuAD JSON is one object with a ``data`` key; JSONL has one object per line.
+
+    Decided by content, not by suffix: a JSONL file named ``.json`` is still read as JSONL.
+    """
+    with open(path, "rb") as handle:
+        head = handle.read(1 << 16).lstrip(b"\xef\xbb\xbf \t\r\n")
+    first_line = head.split(b"\n", 1)[0]
+    try:
+        first = json.loads(first_line.decode("utf-8", errors="replace"))
+    except ValueError:
+        return True  # a pretty-printed (multi-line) document: SQuAD JSON, or garbage reported by its reader
+    return not (isinstance(first, dict) and "data" not in first)
 
 
 @dataclass
@@ -197,6 +199,7 @@ class QAData:
 
 def read_qa_file(path: str | os.PathLike, *, strict: bool = False) -> QAData:
     """Read a SQuAD JSON or JSONL file; bad rows are collected (or raised with ``strict``), alignment counted."""
+    check_input_file(path)
     stats, problems = AlignStats(), []
     reader = read_squad_json if is_squad_json(path) else read_qa_jsonl
     examples = reader(path, stats, problems)

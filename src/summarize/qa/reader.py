@@ -36,6 +36,11 @@ CONFIG_KEY = "summarize_qa"
 DEFAULTS = {"max_seq_len": 512, "doc_stride": 128, "max_question_tokens": 64, "max_answer_tokens": 50}
 
 
+def _looks_local(name: str) -> bool:
+    # A hub id is "name" or "owner/name"; anything else can only be a path.
+    return os.path.isabs(name) or name.startswith((".", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "")
+
+
 def pick_device(device: str | torch.device | None) -> torch.device:
     if device is not None:
         return torch.device(device)
@@ -74,15 +79,20 @@ class Reader:
         self.settings = settings
 
     @classmethod
-    def from_pretrained(cls, path_or_id: str | os.PathLike, device: str | torch.device | None = None, **kwargs) -> Reader:
-        """Load a QA model and its tokenizer from a folder (``runs/x/model``) or a hub id."""
+    def from_pretrained(cls, path_or_id: str | os.PathLike, device: str | torch.device | None = None, *,
+                        revision: str | None = None, **kwargs) -> Reader:
+        """Load a QA model and its tokenizer from a folder (``runs/x/model``) or a hub id (``owner/name``).
+
+        ``kwargs`` override the inference settings saved with the model (max_seq_len, doc_stride,
+        max_question_tokens, max_answer_tokens) and set ``batch_size``.
+        """
         from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
         path = str(path_or_id)
-        if os.path.sep in path and not os.path.isdir(path):
+        if not os.path.isdir(path) and _looks_local(path):
             raise FileNotFoundError(f"{path}: no such model folder")
-        tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True)
-        model = AutoModelForQuestionAnswering.from_pretrained(path)
+        tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True, revision=revision)
+        model = AutoModelForQuestionAnswering.from_pretrained(path, revision=revision)
         return cls(model, tokenizer, device=device, **kwargs)
 
     # --- public ------------------------------------------------------------------
