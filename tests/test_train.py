@@ -112,6 +112,19 @@ def test_same_seed_same_loss_curve_and_tensorboard(tmp_path):
     assert [h["loss"] for h in different.log_history if "loss" in h] != losses[0]
 
 
+def test_gradient_accumulation_reports_the_mean_loss(tmp_path):
+    """Batch 8 in one step and 2 x 4 accumulated give the same first loss (not twice it) and nearly the same update."""
+    losses = []
+    for batch, accumulation in ((8, 1), (4, 2)):
+        cfg = tiny_config(tmp_path, "training.max_steps=2", "training.logging_steps=1", "training.eval_strategy=\"no\"",
+                          f"training.batch_size={batch}", f"training.gradient_accumulation_steps={accumulation}",
+                          "training.group_by_length=false", dev=False)
+        result = train(cfg, output_dir=tmp_path / f"b{batch}")
+        losses.append([h["loss"] for h in result.log_history if "loss" in h])
+    assert losses[0][0] == pytest.approx(losses[1][0], rel=0.05)
+    assert losses[0][1] == pytest.approx(losses[1][1], rel=0.05)
+
+
 @pytest.mark.slow
 def test_resume_continues_after_kill(tmp_path):
     """SIGKILL after the first checkpoint, then --resume: training continues from that step and finishes."""

@@ -28,6 +28,7 @@ from summarize.headline.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.training.rundir import world_size
 
 log = logging.getLogger("summarize")
 
@@ -92,6 +93,12 @@ class DevScorer:
         predictions = eval_pred.predictions
         if isinstance(predictions, tuple):
             predictions = predictions[0]
+        if len(predictions) > len(self.pairs) and world_size() > 1:
+            # Under DDP the last batches are padded with repeats of the first
+            # examples so every rank gets equal batches, and transformers does
+            # not always drop them when gathering. Gathered order is dataset
+            # order (rank-interleaved batches), so the repeats are the tail.
+            predictions = predictions[: len(self.pairs)]
         self.predictions = self.decode(predictions)
         return score_predictions(self.predictions, self.pairs)
 
@@ -124,14 +131,22 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_pairs: list[Pair
     return load_pretrained(cfg.model, name_or_path=str(folder))
 
 
-def _start_fresh(run_dir: Path) -> None:
-    from summarize.training import CHECKPOINTS, is_main_process
+# What a run writes into its folder; a new run (without --resume) removes the
+# previous run's copies first, so a crash never leaves stale reports that look current.
+RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.jsonl", "tensorboard")
 
-    old = run_dir / CHECKPOINTS
-    if is_main_process() and old.is_dir() and any(old.iterdir()):
-        log.warning("%s holds checkpoints of an earlier run; removing them to start over "
-                    "(pass --resume to continue that run instead)", old)
-        shutil.rmtree(old)
+
+def _start_fresh(run_dir: Path) -> None:
+    from summarize.training import is_main_process
+
+    if not is_main_process():
+        return
+    old = [run_dir / name for name in RUN_OUTPUTS if (run_dir / name).exists()]
+    if old:
+        log.warning("%s holds the outputs of an earlier run (%s); removing them to start over "
+                    "(pass --resume to continue that run instead)", run_dir, ", ".join(p.name for p in old))
+    for path in old:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False) -> TrainResult:
@@ -169,6 +184,12 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     # Dev generation during training uses the same decoding defaults the
     # saved model will carry.
     model.generation_config = to_generation_config(cfg.generation, model.generation_config)
+    # BART/T5/mT5/Pegasus forwards take **kwargs, so transformers 5 assumes they
+    # normalise the loss by its num_items_in_batch; they return a plain mean
+    # instead. Left alone, the trainer then skips dividing by the accumulation
+    # steps and multiplies by the world size: loss and gradients k x N too large
+    # (wrong logs, early clipping). Declaring it restores mean-loss handling.
+    model.accepts_loss_kwargs = False
     start = model.config.decoder_start_token_id
     d = cfg.data
     encode = dict(decoder_start_token_id=start, source_prefix=d.source_prefix,

@@ -54,6 +54,12 @@ def _cuda() -> bool:
     return torch.cuda.is_available()
 
 
+def _mps() -> bool:
+    import torch
+
+    return bool(getattr(torch.backends, "mps", None)) and torch.backends.mps.is_available()
+
+
 def build_training_arguments(
     section: TrainingSection,
     run_dir: str | os.PathLike,
@@ -122,6 +128,10 @@ def build_training_arguments(
         ddp_find_unused_parameters=False,
         **resolve_precision(section.precision),
     )
+    if not _cuda() and not _mps():
+        # Without a GPU, accelerate only sets up multi-process (gloo) training
+        # under torchrun/accelerate launch when told it runs on CPU.
+        kwargs["use_cpu"] = True
     if cadence == "steps":
         kwargs["eval_steps"] = section.eval_steps if eval_strategy == "steps" else None
         kwargs["save_steps"] = section.eval_steps
