@@ -140,3 +140,28 @@ def test_answer_cli_errors_are_one_line(tmp_path, capsys):
     assert "file is empty" in capsys.readouterr().err
     assert cli(["qa", "answer", "--model", str(tmp_path), "--question", " ", "--context", "高新区"]) == 2
     assert "--question is empty" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_resume_continues_and_a_new_run_starts_clean(run, tmp_path):
+    """--resume picks up the newest complete checkpoint; without it, old outputs are removed first."""
+    from summarize.qa.train import train
+
+    root, _ = run
+    base = [
+        "task=qa", "model.init=scratch", f"model.name_or_path={tmp_path / 'init'}",
+        "model.scratch.hidden=32", "model.scratch.layers=1", "model.scratch.heads=2",
+        "model.scratch.intermediate=64", "model.scratch.max_positions=64",
+        f"data.train={root / 'train.jsonl'}", f"data.dev={root / 'train.jsonl'}", "data.max_seq_len=64",
+        "data.doc_stride=16", "data.max_question_tokens=16", "training.batch_size=8",
+        "training.eval_strategy=steps", "training.eval_steps=2", "training.save_total_limit=5",
+    ]
+    out = tmp_path / "run"
+    train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out)
+    assert (out / "checkpoints" / "checkpoint-2").is_dir()
+    metrics = train(load_config(None, [*base, "training.max_steps=4"], task="qa"), out, resume=True)
+    assert metrics["train"]["steps"] == 4
+    assert metrics["train"]["resumed_from"].endswith("checkpoint-2")
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2", "checkpoint-4"]
+    train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out)
+    assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2"]

@@ -23,9 +23,11 @@ def _train(args) -> int:
     from summarize.qa.train import train
 
     cfg = load_config(args.config, args.overrides, task="qa")
+    from summarize.training import is_main_process
+
     metrics = train(cfg, args.output_dir, resume=args.resume)
     dev = metrics.get("dev")
-    if dev:
+    if dev and is_main_process():
         print(f"dev EM {dev['em']:.2f}  F1 {dev['f1']:.2f}  ({dev['n']} questions)")
     return 0
 

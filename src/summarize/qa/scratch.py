@@ -8,8 +8,6 @@ vocabulary comes from the training contexts and questions
 from __future__ import annotations
 
 import logging
-import os
-from pathlib import Path
 
 from summarize.headline.vocab import build_char_vocab
 from summarize.qa.config import ScratchBert
@@ -42,16 +40,3 @@ def build_scratch_model(shape: ScratchBert, tokenizer, seed: int):
     )
     torch.manual_seed(seed)
     return BertForQuestionAnswering(config)
-
-
-def build_scratch_checkpoint(shape: ScratchBert, texts, folder: str | os.PathLike, seed: int) -> Path:
-    """Build tokenizer + model and save both to ``folder``; returns the folder."""
-    folder = Path(folder)
-    tokenizer = build_scratch_tokenizer(texts, shape.vocab_min_count)
-    model = build_scratch_model(shape, tokenizer, seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    tokenizer.save_pretrained(str(folder))
-    model.save_pretrained(str(folder))
-    log.info("built a BertForQuestionAnswering from scratch: %d vocabulary entries, %.2fM parameters -> %s",
-             len(tokenizer), model.num_parameters() / 1e6, folder)
-    return folder

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -75,10 +76,22 @@ def load_model_and_tokenizer(cfg: QAConfig, train_examples: list[QAExample]):
 
     m = cfg.model
     if m.init == "scratch":
-        from summarize.qa.scratch import build_scratch_checkpoint
+        from summarize.qa.scratch import build_scratch_model, build_scratch_tokenizer
+        from summarize.training import is_main_process
 
+        # Every rank builds the same model in memory (same vocabulary, same seed); only rank 0
+        # writes the initial checkpoint, so ranks never race on the same files.
         texts = [t for ex in train_examples for t in (ex.context, ex.question)]
-        build_scratch_checkpoint(m.scratch, texts, m.name_or_path, cfg.training.seed)
+        tokenizer = build_scratch_tokenizer(texts, m.scratch.vocab_min_count)
+        model = build_scratch_model(m.scratch, tokenizer, cfg.training.seed)
+        if is_main_process():
+            Path(m.name_or_path).mkdir(parents=True, exist_ok=True)
+            tokenizer.save_pretrained(m.name_or_path)
+            model.save_pretrained(m.name_or_path)
+        log.info("built a BertForQuestionAnswering from scratch: %d vocabulary entries, %.2fM parameters",
+                 len(tokenizer), model.num_parameters() / 1e6)
+        _check_limits(cfg, model)
+        return model, tokenizer
     source = m.tokenizer or m.name_or_path
     try:
         tokenizer = AutoTokenizer.from_pretrained(source, use_fast=True, revision=m.revision,
@@ -89,10 +102,14 @@ def load_model_and_tokenizer(cfg: QAConfig, train_examples: list[QAExample]):
         raise InputError(f"model.name_or_path {m.name_or_path!r}: cannot load ({str(exc).splitlines()[0]})") from exc
     if not getattr(tokenizer, "is_fast", False):
         raise InputError(f"{source}: QA needs a fast tokenizer (offset mapping); {type(tokenizer).__name__} is not")
+    _check_limits(cfg, model)
+    return model, tokenizer
+
+
+def _check_limits(cfg: QAConfig, model) -> None:
     limit = getattr(model.config, "max_position_embeddings", None)
     if limit and cfg.data.max_seq_len > limit:
         raise InputError(f"data.max_seq_len {cfg.data.max_seq_len} exceeds the model's {limit} positions")
-    return model, tokenizer
 
 
 def _windows(tokenizer, cfg: QAConfig, examples: list[QAExample]) -> Windows:
@@ -112,6 +129,24 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
     return {ex.id: [a.text for a in ex.answers] for ex in examples}
 
 
+# What a run writes into its folder. A new run (without --resume) removes an earlier run's copies
+# first, so a crash never leaves stale reports that look current (same rule as headline training).
+RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.json", "tensorboard")
+
+
+def _start_fresh(run_dir: Path) -> None:
+    from summarize.training import is_main_process
+
+    if not is_main_process():
+        return
+    old = [run_dir / name for name in RUN_OUTPUTS if (run_dir / name).exists()]
+    if old:
+        log.warning("%s holds the outputs of an earlier run (%s); removing them to start over "
+                    "(pass --resume to continue that run instead)", run_dir, ", ".join(p.name for p in old))
+    for path in old:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
 def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False) -> dict:
     """Run training; returns the metrics written to ``metrics.json``."""
     from summarize.metrics.cmrc import cmrc_scores
@@ -121,6 +156,8 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
     )
 
     began = time.time()
+    if not resume:
+        _start_fresh(Path(output_dir or cfg.training.output_dir))
     run_dir = prepare_run_dir(cfg, output_dir or cfg.training.output_dir)
     d = cfg.data
     train_data = read_qa_file(d.train)
@@ -180,6 +217,8 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
             "questions": len(train_examples),
             "dropped_without_answer_in_context": dropped,
             "windows": len(train_set),
+            "steps": result.global_step,
+            "resumed_from": checkpoint,
             "answer_alignment": train_data.stats.as_dict(),
             "bad_rows": len(train_data.problems),
             **{k: v for k, v in result.metrics.items() if isinstance(v, (int, float))},
