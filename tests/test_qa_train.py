@@ -56,6 +56,7 @@ def test_tiny_model_learns_its_training_questions(run):
     root, metrics = run
     assert metrics["dev"]["n"] == 8
     assert metrics["dev"]["em"] >= 75.0
+    assert metrics["train_fit"]["n"] == 8 and metrics["train_fit"]["em"] == pytest.approx(metrics["dev"]["em"])
     out = root / "run"
     for name in ("config.yaml", "metrics.json", "dev_predictions.json", "model/config.json", "model/tokenizer.json"):
         assert (out / name).is_file(), name

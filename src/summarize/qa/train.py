@@ -131,6 +131,7 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
 
 # What a run writes into its folder. A new run (without --resume) removes an earlier run's copies
 # first, so a crash never leaves stale reports that look current (same rule as headline training).
+TRAIN_FIT_SAMPLE = 200
 RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.json", "tensorboard")
 
 
@@ -232,6 +233,17 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         scores = cmrc_scores(predictions, golds_of(dev_examples))
         metrics["dev"] = {**scores, "answer_alignment": dev_stats.as_dict(), "source": str(d.dev)}
         log.info("dev: EM %.2f  F1 %.2f  (%d questions)", scores["em"], scores["f1"], scores["n"])
+
+    # How well the model fits (a sample of) its own training questions: tells "did not learn"
+    # apart from "learned but does not generalize" when dev scores are low.
+    sample = usable[:TRAIN_FIT_SAMPLE]
+    fit = train_features(tokenizer, sample, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
+                         max_question_tokens=d.max_question_tokens)
+    trainer.compute_metrics = None  # it decodes against the dev windows
+    output = trainer.predict(FeatureDataset(fit["features"]), metric_key_prefix="train_fit")
+    fit_scores = cmrc_scores(predict_examples(output.predictions, fit["windows"], sample, cfg), golds_of(sample))
+    metrics["train_fit"] = {"em": fit_scores["em"], "f1": fit_scores["f1"], "n": fit_scores["n"]}
+    log.info("training questions (first %d): EM %.2f  F1 %.2f", fit_scores["n"], fit_scores["em"], fit_scores["f1"])
 
     # Inference reads the same windows and span limit the model was trained with.
     setattr(model.config, CONFIG_KEY, {
