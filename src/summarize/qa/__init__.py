@@ -1,0 +1,1 @@
+"""Extractive reading comprehension: RC data reading, sliding-window features, span decoding, training, Reader."""
