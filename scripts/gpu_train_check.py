@@ -96,6 +96,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-target", type=int, default=32)
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--precision", default="auto", choices=["auto", "fp32", "bf16", "fp16"])
+    parser.add_argument("--workers", type=int, default=0, help="data-loading worker processes (training.dataloader_workers)")
+    parser.add_argument("--optim", help="transformers optimizer name, overriding the engine's choice (for comparisons)")
     parser.add_argument("--tiny", action="store_true", help="tiny shape (CPU smoke test)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
@@ -125,17 +127,21 @@ def main(argv: list[str] | None = None) -> int:
 
     section = TrainingSection(max_steps=args.steps, batch_size=args.batch, learning_rate=args.lr, warmup_steps=min(10, args.steps),
                               precision=args.precision, eval_strategy="no", logging_steps=max(1, args.steps // 6),
-                              group_by_length=True)
+                              group_by_length=True, dataloader_workers=args.workers)
     timings: dict[int, float] = {}
 
     class StepClock(TrainerCallback):
+        # Synchronising only at the two timed boundaries keeps the normal
+        # overlap of CPU work (collation, launches) with GPU execution.
         def on_step_end(self, targs, state, control, **kwargs):
-            if torch.cuda.is_available():
-                torch.cuda.synchronize()  # time finished GPU work, not queued kernels
-            timings[state.global_step] = time.perf_counter()
+            if state.global_step in (args.warmup, args.steps):
+                if torch.cuda.is_available():
+                    torch.cuda.synchronize()  # count finished GPU work, not queued kernels
+                timings[state.global_step] = time.perf_counter()
 
     with tempfile.TemporaryDirectory() as run_dir:
-        targs = build_training_arguments(section, run_dir, evaluate=False, save_strategy="no")
+        extra = {"optim": args.optim} if args.optim else {}
+        targs = build_training_arguments(section, run_dir, evaluate=False, save_strategy="no", **extra)
         multiple = 8 if (targs.bf16 or targs.fp16) and torch.cuda.is_available() else None
         trainer = Seq2SeqTrainer(model=model, args=targs, train_dataset=features, processing_class=tokenizer,
                                  data_collator=make_collator(tokenizer, model, multiple), callbacks=[StepClock()])
@@ -153,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
         "vocab": len(vocab),
         "data": "lcsts" if args.data else "synthetic",
         "batch": args.batch,
+        "workers": args.workers,
+        "optimizer": str(targs.optim.value if hasattr(targs.optim, "value") else targs.optim),
         "steps": args.steps,
         "timed_steps": timed if elapsed else 0,
         "samples_per_s": round(timed * args.batch / elapsed, 1) if elapsed else None,

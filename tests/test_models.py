@@ -19,6 +19,7 @@ from summarize.headline.dataset import Pair, encode_pairs, make_collator
 from summarize.headline.models import (
     ModelLoadError,
     build_scratch_checkpoint,
+    load_model_and_tokenizer,
     load_pretrained,
     resolve_checkpoint,
 )
@@ -232,6 +233,9 @@ def test_scratch_model_round_trip(tmp_path, arch):
     assert tok.decode(ids, skip_special_tokens=True).replace("高 新 区", "高新区").replace("平 台", "平台") == \
         "高新区 launches new AI 平台"
     train_step_and_generate(loaded)
+    # the inference entry point gives the same pairing, in eval mode
+    model, tokenizer = load_model_and_tokenizer(folder)
+    assert not model.training and tokenizer(TEXT)["input_ids"] == tok(TEXT)["input_ids"]
 
 
 # --- errors ----------------------------------------------------------------------------

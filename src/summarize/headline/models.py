@@ -225,6 +225,19 @@ def align_special_ids(model, tokenizer, source: str = "") -> None:
         model.generation_config.forced_eos_token_id = end
 
 
+def load_model_and_tokenizer(path_or_id: str | os.PathLike, *, revision: str | None = None,
+                             trust_remote_code: bool = False, dtype: Any = None):
+    """``(model, tokenizer)`` for inference from a trained run's ``model/`` folder or a hub id.
+
+    Same checks and tokenizer pairing as training (Randeng's jieba tokenizer
+    included); the model is returned in eval mode.
+    """
+    section = ModelSection(name_or_path=str(path_or_id), revision=revision, trust_remote_code=trust_remote_code)
+    loaded = load_pretrained(section, dtype=dtype)
+    loaded.model.eval()
+    return loaded.model, loaded.tokenizer
+
+
 # --- from scratch ---------------------------------------------------------------------
 
 

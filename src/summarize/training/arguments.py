@@ -54,6 +54,15 @@ def _cuda() -> bool:
     return torch.cuda.is_available()
 
 
+def _optimizer(name: str) -> str:
+    # The fused CUDA kernel is the same AdamW update in one launch per step
+    # instead of one per parameter group chunk (transformers' own default on
+    # recent torch); the config keeps the portable name.
+    if name == "adamw_torch" and _cuda():
+        return "adamw_torch_fused"
+    return name
+
+
 def _mps() -> bool:
     import torch
 
@@ -104,7 +113,7 @@ def build_training_arguments(
         lr_scheduler_type=section.lr_scheduler,
         label_smoothing_factor=section.label_smoothing,
         max_grad_norm=section.max_grad_norm,
-        optim=section.optimizer,
+        optim=_optimizer(section.optimizer),
         eval_strategy=eval_strategy,
         save_strategy=cadence,
         logging_strategy="steps",
