@@ -52,3 +52,16 @@ def test_quickstart_is_offline_and_bundled():
     assert cfg.model.init == "scratch"
     assert cfg.data.train == "data/corpus/train.jsonl" and cfg.data.dev == "data/corpus/dev.jsonl"
     assert "../shared" not in cfg.data.train + str(cfg.data.dev)
+
+
+def test_cross_field_rules():
+    from summarize.config import ConfigError
+
+    with pytest.raises(ConfigError, match="early_stopping_patience needs evaluations"):
+        load_config(None, ["training.early_stopping_patience=2", 'training.eval_strategy="no"'])
+    with pytest.raises(ConfigError) as info:
+        load_config(None, ["model.init=scratch", "model.scratch.max_positions=128", "data.max_source_tokens=256",
+                           "training.early_stopping_patience=2", "data.dev=null"])
+    text = "\n".join(info.value.errors)
+    assert "data.max_source_tokens (256) exceeds model.scratch.max_positions (128)" in text
+    assert "training.early_stopping_patience needs a dev set (data.dev)" in text

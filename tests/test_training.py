@@ -130,3 +130,17 @@ def test_trainers_log_to_stderr_and_keep_eval_order(tmp_path):
         kinds = [type(c) for c in trainer.callback_handler.callbacks]
         assert LogCallback in kinds and ProgressCallback not in kinds and PrinterCallback not in kinds
         assert list(trainer._get_eval_sampler(dataset)) == [0, 1, 2, 3, 4]
+
+
+def test_start_fresh_removes_only_the_named_outputs(tmp_path, monkeypatch):
+    from summarize.training import start_fresh
+
+    (tmp_path / "checkpoints" / "checkpoint-5").mkdir(parents=True)
+    (tmp_path / "metrics.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    monkeypatch.setenv("RANK", "1")
+    start_fresh(tmp_path, ("checkpoints", "metrics.json"))
+    assert (tmp_path / "metrics.json").exists()  # only rank 0 deletes
+    monkeypatch.setenv("RANK", "0")
+    start_fresh(tmp_path, ("checkpoints", "metrics.json", "model"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]

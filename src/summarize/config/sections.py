@@ -59,4 +59,6 @@ class TrainingSection:
             errors.append("set epochs > 0 or max_steps > 0")
         if self.eval_strategy == "steps" and self.eval_steps <= 0:
             errors.append("eval_steps must be positive when eval_strategy is steps")
+        if self.early_stopping_patience > 0 and self.eval_strategy == "no":
+            errors.append("early_stopping_patience needs evaluations: set eval_strategy to steps or epoch")
         return errors

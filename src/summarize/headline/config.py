@@ -118,4 +118,6 @@ class HeadlineConfig:
                                ("generation.max_source_tokens", self.generation.max_source_tokens)):
                 if value > shape.max_positions:
                     errors.append(f"{key} ({value}) exceeds model.scratch.max_positions ({shape.max_positions})")
+        if self.training.early_stopping_patience > 0 and not self.data.dev:
+            errors.append("training.early_stopping_patience needs a dev set (data.dev)")
         return errors

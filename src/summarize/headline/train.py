@@ -18,7 +18,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
-import shutil
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -136,19 +135,6 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_pairs: list[Pair
 RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.jsonl", "tensorboard")
 
 
-def _start_fresh(run_dir: Path) -> None:
-    from summarize.training import is_main_process
-
-    if not is_main_process():
-        return
-    old = [run_dir / name for name in RUN_OUTPUTS if (run_dir / name).exists()]
-    if old:
-        log.warning("%s holds the outputs of an earlier run (%s); removing them to start over "
-                    "(pass --resume to continue that run instead)", run_dir, ", ".join(p.name for p in old))
-    for path in old:
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
-
-
 def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False) -> TrainResult:
     """Fine-tune (or train from scratch) a headline model; see the module docstring for the outputs."""
     import torch
@@ -162,6 +148,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         is_main_process,
         prepare_run_dir,
         standard_callbacks,
+        start_fresh,
     )
 
     cfg = with_output_dir(config, output_dir)
@@ -175,7 +162,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
             log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
     else:
         with args.main_process_first(desc="cleaning the run folder"):
-            _start_fresh(run_dir)
+            start_fresh(run_dir, RUN_OUTPUTS)
     prepare_run_dir(cfg, run_dir)
     set_seed(cfg.training.seed)
 

@@ -22,6 +22,7 @@ from summarize.training.rundir import (
     find_resume_checkpoint,
     is_main_process,
     prepare_run_dir,
+    start_fresh,
     world_size,
 )
 from summarize.training.trainers import Seq2SeqTrainer, Trainer
@@ -37,5 +38,6 @@ __all__ = [
     "prepare_run_dir",
     "resolve_precision",
     "standard_callbacks",
+    "start_fresh",
     "world_size",
 ]

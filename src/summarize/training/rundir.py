@@ -73,3 +73,21 @@ def find_resume_checkpoint(run_dir: str | os.PathLike) -> str | None:
             return str(path)
         log.warning("%s: incomplete checkpoint (interrupted while saving?); skipping it", path)
     return None
+
+
+def start_fresh(run_dir: str | os.PathLike, outputs: tuple[str, ...]) -> None:
+    """Remove an earlier run's ``outputs`` (names under ``run_dir``) before a new run (rank 0 only).
+
+    A crash then never leaves stale reports that look current; ``--resume`` skips this.
+    """
+    import shutil
+
+    if not is_main_process():
+        return
+    run_dir = Path(run_dir)
+    old = [run_dir / name for name in outputs if (run_dir / name).exists()]
+    if old:
+        log.warning("%s holds the outputs of an earlier run (%s); removing them to start over "
+                    "(pass --resume to continue that run instead)", run_dir, ", ".join(p.name for p in old))
+    for path in old:
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
