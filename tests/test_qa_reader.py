@@ -141,6 +141,8 @@ def test_bad_pairs_name_their_position(reader):
         reader.answer([("谁?", "高新区"), ("谁?", "")])
     with pytest.raises(InputError, match="pair 0: expected"):
         reader.answer([("谁?",)])
+    with pytest.raises(InputError, match="pair 0: expected"):
+        reader.answer(["谁?", "高新区"])  # two strings are not one pair
     assert reader.answer([]) == []
 
 

@@ -103,12 +103,11 @@ class Reader:
         With ``top_k > 1`` each answer is a list of up to ``top_k`` dicts, best first.
         """
         if context is None and isinstance(question, (list, tuple)):
-            pairs = [tuple(p) for p in question]
+            pairs = list(question)
             for i, pair in enumerate(pairs):
-                if len(pair) != 2:
-                    raise InputError(f"pair {i}: expected (question, context), got {len(pair)} items")
-            results = self.answer_many([p[0] for p in pairs], [p[1] for p in pairs], top_k=top_k)
-            return results
+                if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                    raise InputError(f"pair {i}: expected a (question, context) pair, got {pair!r:.60}")
+            return self.answer_many([p[0] for p in pairs], [p[1] for p in pairs], top_k=top_k)
         return self.answer_many([question], [context], top_k=top_k)[0]
 
     def answer_many(self, questions: Sequence[str], contexts: Sequence[str], *, top_k: int = 1) -> list:

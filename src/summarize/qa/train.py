@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -129,23 +128,10 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
     return {ex.id: [a.text for a in ex.answers] for ex in examples}
 
 
-# What a run writes into its folder. A new run (without --resume) removes an earlier run's copies
-# first, so a crash never leaves stale reports that look current (same rule as headline training).
+# Training questions re-read after training to report how well the model fits them.
 TRAIN_FIT_SAMPLE = 200
+# What a run writes into its folder; a new run (without --resume) removes an earlier run's copies first.
 RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.json", "tensorboard")
-
-
-def _start_fresh(run_dir: Path) -> None:
-    from summarize.training import is_main_process
-
-    if not is_main_process():
-        return
-    old = [run_dir / name for name in RUN_OUTPUTS if (run_dir / name).exists()]
-    if old:
-        log.warning("%s holds the outputs of an earlier run (%s); removing them to start over "
-                    "(pass --resume to continue that run instead)", run_dir, ", ".join(p.name for p in old))
-    for path in old:
-        shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False) -> dict:
@@ -155,10 +141,11 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         Trainer, build_training_arguments, find_resume_checkpoint, is_main_process, prepare_run_dir,
         standard_callbacks,
     )
+    from summarize.training.rundir import start_fresh
 
     began = time.time()
     if not resume:
-        _start_fresh(Path(output_dir or cfg.training.output_dir))
+        start_fresh(output_dir or cfg.training.output_dir, RUN_OUTPUTS)
     run_dir = prepare_run_dir(cfg, output_dir or cfg.training.output_dir)
     d = cfg.data
     train_data = read_qa_file(d.train)
