@@ -189,6 +189,16 @@ def test_pegasus_randeng_tokenizer(tmp_path):
                             encoder_attention_heads=2, decoder_attention_heads=2, encoder_ffn_dim=32, decoder_ffn_dim=32,
                             max_position_embeddings=64, pad_token_id=0, eos_token_id=1, decoder_start_token_id=0,
                             forced_eos_token_id=1), folder)
+    # the keys Randeng's own tokenizer_config.json carries (tokenizer_class names a class transformers lacks)
+    (folder / "tokenizer_config.json").write_text(json.dumps({
+        "do_lower_case": True, "do_basic_tokenize": True, "never_split": None, "unk_token": "<unk>",
+        "sep_token": "[SEP]", "pad_token": "<pad>", "cls_token": "[CLS]", "mask_token": "<mask_2>", "eos_token": "</s>",
+        "tokenize_chinese_chars": True, "additional_special_tokens": ["<mask_1>"], "strip_accents": None,
+        "special_tokens_map_file": "/nonexistent/special_tokens_map.json", "tokenizer_file": None,
+        "name_or_path": "IDEA-CCNL/Randeng-Pegasus-238M-Summary-Chinese", "tokenizer_class": "PegasusTokenizer"}),
+        encoding="utf-8")
+    (folder / "special_tokens_map.json").write_text(
+        json.dumps({"eos_token": "</s>", "unk_token": "<unk>", "pad_token": "<pad>"}), encoding="utf-8")
     loaded = load_pretrained(ModelSection(name_or_path=str(folder)))
     tok = loaded.tokenizer
     assert loaded.family == "pegasus" and isinstance(tok, PegasusChineseTokenizer)
