@@ -198,10 +198,10 @@ def load_pretrained(section: ModelSection, *, name_or_path: str | None = None, d
     return LoadedModel(model=model, tokenizer=tokenizer, family=family, path=folder)
 
 
-def end_token_id(tokenizer) -> int:
-    """The id the tokenizer closes every sequence with: [SEP] for BERT vocabularies, else </s>."""
+def end_token_id(tokenizer) -> int | None:
+    """The special id the tokenizer closes every sequence with ([SEP] for BERT vocabularies, else </s>), if any."""
     probe = tokenizer("a")["input_ids"]
-    return probe[-1]
+    return probe[-1] if probe and probe[-1] in tokenizer.all_special_ids else None
 
 
 def align_special_ids(model, tokenizer, source: str = "") -> None:
@@ -212,6 +212,8 @@ def align_special_ids(model, tokenizer, source: str = "") -> None:
     as is, the model learns to emit [SEP] but generation never stops on it.
     """
     end = end_token_id(tokenizer)
+    if end is None:
+        return
     for cfg in (model.config, model.generation_config):
         if cfg.eos_token_id != end:
             if cfg is model.config:
