@@ -166,3 +166,15 @@ def test_resume_continues_and_a_new_run_starts_clean(run, tmp_path):
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2", "checkpoint-4"]
     train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out)
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2"]
+
+
+def test_config_rules_for_qa(capsys):
+    from summarize.config import ConfigError
+
+    with pytest.raises(ConfigError, match="label_smoothing"):
+        load_config(None, ["task=qa", "training.label_smoothing=0.1"], task="qa")
+    with pytest.raises(ConfigError, match="needs a dev set"):
+        load_config(None, ["task=qa", "data.dev=null", "training.early_stopping_patience=2"], task="qa")
+    with pytest.raises(ConfigError, match="doc_stride"):
+        load_config(None, ["task=qa", "data.max_seq_len=64", "data.max_question_tokens=16", "data.doc_stride=60"],
+                    task="qa")

@@ -19,10 +19,12 @@ log = logging.getLogger("summarize")
 
 
 def _train(args) -> int:
+    from summarize.cli.train import quiet_libraries
     from summarize.config import load_config
     from summarize.qa.train import train
 
     cfg = load_config(args.config, args.overrides, task="qa")
+    quiet_libraries(args.verbosity)
     from summarize.training import is_main_process
 
     metrics = train(cfg, args.output_dir, resume=args.resume)

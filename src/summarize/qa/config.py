@@ -101,7 +101,6 @@ class QAConfig:
         errors = []
         if self.training.label_smoothing:
             errors.append("training.label_smoothing: not supported for span extraction; set it to 0")
-        evaluates = self.data.dev is not None and self.training.eval_strategy != "no"
-        if self.training.early_stopping_patience > 0 and not evaluates:
-            errors.append("training.early_stopping_patience needs evaluation: set data.dev and an eval_strategy")
+        if self.training.early_stopping_patience > 0 and self.data.dev is None:
+            errors.append("training.early_stopping_patience needs a dev set: set data.dev")
         return errors
