@@ -135,3 +135,9 @@ def test_resolved_config_round_trips(tmp_path):
     again = load_config(tmp_path / "config.yaml")
     assert again == cfg
     assert "num_beams: 2" in dump_yaml(cfg)
+
+
+def test_bare_yaml_no_means_the_word_no(tmp_path):
+    path = tmp_path / "run.yaml"
+    path.write_text("task: headline\ndata:\n  dev: null\ntraining:\n  eval_strategy: no\n", encoding="utf-8")
+    assert load_config(path).training.eval_strategy == "no"

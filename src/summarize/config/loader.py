@@ -206,6 +206,9 @@ def _convert(tp: Any, value: Any, key: str, errors: list[str], source: str) -> A
         return None
     if origin is Literal:
         allowed = typing.get_args(tp)
+        # YAML 1.1 reads a bare `no` / `yes` as a boolean; users mean the word.
+        if isinstance(value, bool) and ("no" if value is False else "yes") in allowed:
+            value = "no" if value is False else "yes"
         if value not in allowed:
             hint = ""
             if isinstance(value, str):
