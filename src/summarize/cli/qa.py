@@ -19,12 +19,10 @@ log = logging.getLogger("summarize")
 
 
 def _train(args) -> int:
-    from summarize.cli.train import quiet_libraries
     from summarize.config import load_config
     from summarize.qa.train import train
 
     cfg = load_config(args.config, args.overrides, task="qa")
-    quiet_libraries(args.verbosity)
     from summarize.training import is_main_process
 
     metrics = train(cfg, args.output_dir, resume=args.resume)
@@ -145,6 +143,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.verbosity)
+    if args.command != "evaluate":
+        from summarize.cli.train import quiet_libraries
+
+        quiet_libraries(args.verbosity)
     if getattr(args, "batch_size", 1) <= 0:
         from summarize.io.read import InputError
 
