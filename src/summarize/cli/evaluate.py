@@ -14,6 +14,7 @@ silently dropping rows would change the score; skipped rows are counted in the r
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
 
 from summarize.cli.common import add_verbosity, setup_logging
@@ -99,15 +100,7 @@ def read_predictions(path: str, *, skip_bad: bool = False) -> tuple[list[str], l
 
 def _model_predictions(args: argparse.Namespace) -> tuple[list[str], list, list[str]]:
     # Imported here: model mode pulls in torch and transformers, predictions mode must not.
-    try:
-        from summarize.headline import evaluate as headline_evaluate
-    except ModuleNotFoundError as exc:
-        if exc.name != "summarize.headline.evaluate":
-            raise
-        raise InputError("--model: model evaluation is not available (summarize.headline.evaluate is missing)") from exc
-    # The headline package may expose either entry point; both return (predictions, references, ids).
-    if hasattr(headline_evaluate, "predict_for_evaluation"):
-        return headline_evaluate.predict_for_evaluation(args.model, args.data, args.config, list(args.overrides))
+    headline_evaluate = importlib.import_module("summarize.headline.evaluate")
     return headline_evaluate.generate_predictions(args)
 
 
