@@ -36,6 +36,19 @@ def add_verbosity(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def quiet_libraries(verbosity: int) -> None:
+    """One voice per run: other ranks log warnings only; library progress bars follow our log level."""
+    # Imported here so that verbs which never load a model don't pay for transformers.
+    from transformers.utils import logging as hf_logging
+
+    from summarize.training import is_main_process
+
+    if not is_main_process():
+        logging.getLogger("summarize").setLevel(logging.WARNING)
+    if verbosity < 0 or not is_main_process():
+        hf_logging.disable_progress_bar()  # "Loading weights", "Writing model shards"
+
+
 def run_verb(fn: Callable[[list[str]], int], argv: list[str]) -> int:
     """Run a verb; a user error prints one clear line (no traceback) and exits 2."""
     try:

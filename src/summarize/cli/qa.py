@@ -13,7 +13,7 @@ import json
 import logging
 import sys
 
-from summarize.cli.common import add_verbosity, setup_logging
+from summarize.cli.common import add_verbosity, quiet_libraries, setup_logging
 
 log = logging.getLogger("summarize")
 
@@ -144,8 +144,6 @@ def main(argv: list[str]) -> int:
     args = build_parser().parse_args(argv)
     setup_logging(args.verbosity)
     if args.command != "evaluate":
-        from summarize.cli.train import quiet_libraries
-
         quiet_libraries(args.verbosity)
     if getattr(args, "batch_size", 1) <= 0:
         from summarize.io.read import InputError

@@ -11,22 +11,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from summarize.cli.common import add_verbosity, setup_logging
+from summarize.cli.common import add_verbosity, quiet_libraries, setup_logging
 from summarize.config import load_config
-
-
-def quiet_libraries(verbosity: int) -> None:
-    """One voice per run: other ranks log warnings only; library progress bars follow our log level."""
-    import logging
-
-    from transformers.utils import logging as hf_logging
-
-    from summarize.training import is_main_process
-
-    if not is_main_process():
-        logging.getLogger("summarize").setLevel(logging.WARNING)
-    if verbosity < 0 or not is_main_process():
-        hf_logging.disable_progress_bar()  # "Loading weights", "Writing model shards"
 
 
 def main(argv: list[str]) -> int:
