@@ -38,7 +38,7 @@ class ScratchBert:
 class QAModelSection:
     name_or_path: str = _help(
         "hub id (hfl/chinese-macbert-base) or local folder of a pretrained checkpoint; for init: scratch, "
-        "the folder the from-scratch model and its character vocabulary are written to first",
+        "the folder (relative to the run folder) the from-scratch model and its character vocabulary are written to first",
         default="bert-base-chinese",
     )
     init: Literal["pretrained", "scratch"] = _help(

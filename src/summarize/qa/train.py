@@ -70,7 +70,7 @@ class Collator:
         return batch
 
 
-def load_model_and_tokenizer(cfg: QAConfig, train_examples: list[QAExample]):
+def load_model_and_tokenizer(cfg: QAConfig, train_examples: list[QAExample], run_dir: Path):
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     m = cfg.model
@@ -84,9 +84,12 @@ def load_model_and_tokenizer(cfg: QAConfig, train_examples: list[QAExample]):
         tokenizer = build_scratch_tokenizer(texts, m.scratch.vocab_min_count)
         model = build_scratch_model(m.scratch, tokenizer, cfg.training.seed)
         if is_main_process():
-            Path(m.name_or_path).mkdir(parents=True, exist_ok=True)
-            tokenizer.save_pretrained(m.name_or_path)
-            model.save_pretrained(m.name_or_path)
+            # Relative to the run folder, as for headline models, so --output-dir moves it too.
+            folder = Path(m.name_or_path).expanduser()
+            folder = folder if folder.is_absolute() else Path(run_dir) / folder
+            folder.mkdir(parents=True, exist_ok=True)
+            tokenizer.save_pretrained(folder)
+            model.save_pretrained(folder)
         log.info("built a BertForQuestionAnswering from scratch: %d vocabulary entries, %.2fM parameters",
                  len(tokenizer), model.num_parameters() / 1e6)
         _check_limits(cfg, model)
@@ -162,7 +165,7 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         dev_examples = dev_data.examples[: d.max_dev_samples] if d.max_dev_samples else dev_data.examples
         dev_stats = dev_data.stats
 
-    model, tokenizer = load_model_and_tokenizer(cfg, usable)
+    model, tokenizer = load_model_and_tokenizer(cfg, usable, Path(run_dir))
     built = train_features(tokenizer, usable, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
                            max_question_tokens=d.max_question_tokens)
     train_set = FeatureDataset(built["features"])
