@@ -112,7 +112,7 @@ def test_model_headlines_follow_saved_config_and_overrides(model_dir, tmp_path, 
     assert cli(["headline", "--model", str(model_dir), "--input", str(src)]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [r["id"] for r in rows] == ["a1", "a2"]
-    assert all(r["method"] == "model:model" and r["score"] <= 0 and isinstance(r["warnings"], list) for r in rows)
+    assert all(r["method"] == f"model:{model_dir.parent.name}/model" and r["score"] <= 0 and isinstance(r["warnings"], list) for r in rows)
     assert all(len(r["headline"]) <= 9 for r in rows)  # the model's saved max_chars
     assert max(len(r["headline"]) for r in rows) >= 6
     config = tmp_path / "gen.yaml"

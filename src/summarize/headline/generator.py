@@ -145,7 +145,7 @@ class HeadlineGenerator:
         from summarize.headline.backends.torch_backend import TorchBackend
 
         model, tokenizer = load_model_and_tokenizer(path_or_id, _model_section(config, overrides))
-        name = Path(str(path_or_id)).name or str(path_or_id)
+        name = _display_name(path_or_id)
         backend = TorchBackend(model, tokenizer, name=name, device=device)
         defaults = generation_settings(backend.defaults, config, overrides)
         if source_prefix is None:
@@ -268,6 +268,16 @@ class HeadlineGenerator:
             notes = faithfulness_warnings(headline, article) + notes
             made.append(HeadlineResult(headline, self.method, hyp.score, truncated, tuple(notes)))
         return dataclasses.replace(made[0], alternatives=tuple(made[1:]))
+
+
+def _display_name(path_or_id: str | os.PathLike) -> str:
+    """``runs/news/model`` -> ``news/model``: a bare "model" or "checkpoint-500" says too little in outputs."""
+    path = Path(str(path_or_id))
+    if not path.exists():
+        return str(path_or_id)  # a hub id
+    path = path.resolve()
+    generic = path.name == "model" or path.name.startswith("checkpoint-")
+    return f"{path.parent.name}/{path.name}" if generic and path.parent.name else path.name
 
 
 def _model_section(config: Any, overrides: Sequence[str]) -> ModelSection | None:

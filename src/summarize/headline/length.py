@@ -135,6 +135,10 @@ class CharLengthLogitsProcessor(LogitsProcessor):
     tokens are special and count 0 - and scores of shape (batch * beams, vocab).
     Stateless (recomputed from ``input_ids`` each step), so beam reordering
     needs no bookkeeping and one instance may serve concurrent calls.
+
+    Only rows that could overflow with their next token get the (rows, vocab)
+    mask, and only rows short of ``min_chars`` get EOS removed: most steps
+    touch a few columns, so the processor costs next to nothing beside the model.
     """
 
     def __init__(self, chars: CharTensors, eos_token_ids: list[int], max_chars: int | None, min_chars: int = 0):
@@ -142,25 +146,34 @@ class CharLengthLogitsProcessor(LogitsProcessor):
         self.eos = torch.tensor(sorted(set(eos_token_ids)), dtype=torch.long, device=chars.length.device)
         self.max_chars = max_chars
         self.min_chars = min_chars
+        # the most characters one token can add: its own plus a separating space
+        self.max_cost = int(chars.length.max().item()) + 1
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         chars, tail_latin, spacer_pending = self.chars.state(input_ids)
         vocab = scores.shape[-1]
-        is_eos = torch.zeros(vocab, dtype=torch.bool, device=scores.device)
-        is_eos[self.eos] = True
-        blocked = torch.zeros_like(scores, dtype=torch.bool)
+        eos = self.eos[self.eos < vocab]
         if self.max_chars is not None:
-            space = (tail_latin[:, None] & self.chars.nonempty_latin_start[None, :vocab]) & (
-                self.chars.spaced[None, :vocab] | spacer_pending[:, None]
-            )
-            cost = self.chars.length[None, :vocab] + space.long()
-            blocked = (chars[:, None] + cost) > self.max_chars
-            # Budget spent: only EOS may follow (zero-length tokens would only loop).
-            blocked |= (chars >= self.max_chars)[:, None]
-        blocked &= ~is_eos[None, :]
-        # Before min_chars EOS is forbidden - unless nothing else is left.
+            rows = ((chars + self.max_cost) > self.max_chars).nonzero().squeeze(1)
+            if rows.numel():
+                used = chars[rows]
+                space = (tail_latin[rows, None] & self.chars.nonempty_latin_start[None, :vocab]) & (
+                    self.chars.spaced[None, :vocab] | spacer_pending[rows, None]
+                )
+                blocked = (used[:, None] + self.chars.length[None, :vocab] + space) > self.max_chars
+                # Budget spent: only EOS may follow (zero-length tokens would only loop).
+                blocked |= (used >= self.max_chars)[:, None]
+                blocked[:, eos] = False
+                scores = scores.clone()  # callers may keep the tensor they passed (output_logits)
+                scores[rows] = scores[rows].masked_fill(blocked, float("-inf"))
         if self.min_chars > 0:
-            nothing_else = (blocked | is_eos[None, :]).all(dim=1)
-            early = (chars < self.min_chars) & ~nothing_else
-            blocked |= early[:, None] & is_eos[None, :]
-        return scores.masked_fill(blocked, float("-inf"))
+            rows = (chars < self.min_chars).nonzero().squeeze(1)
+            if rows.numel():
+                # forbid EOS before min_chars - unless nothing else is left (max_chars wins)
+                alive = scores[rows] > float("-inf")
+                alive[:, eos] = False
+                rows = rows[alive.any(dim=1)]
+                if rows.numel():
+                    scores = scores.clone()
+                    scores[rows[:, None], eos[None, :]] = float("-inf")
+        return scores
