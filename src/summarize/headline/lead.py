@@ -7,14 +7,16 @@ News puts the gist first, so the headline is taken from the lead:
 2. split the first paragraphs into sentences (。！？!?; and line breaks);
 3. score the first few sentences by centrality - the share of their character
    bigrams found in the rest of the article - times a position prior, and take
-   the best (a lead sentence usually wins; a dateline-only or off-topic opener does not);
-4. compress: drop leading time/place/source adverbials (``6月26日，``,
-   ``日前，``, ``北京时间…消息，``, ``据…报道，``);
+   the best (a lead sentence usually wins; a dateline-only or off-topic opener
+   does not; a sentence opening with a connective such as 其中/结果 is penalized);
+4. compress: drop parentheticals (``(图)``, sources, English names) and leading
+   time/place/source adverbials (``6月26日，``, ``日前，``, ``北京时间…消息，``, ``据…报道，``);
 5. bound it to ``max_chars``: cut at the last clause boundary (，、；：) that
    fits, falling back to a hard cut only when the clause would be too short.
 
-The weights of step 3 and the clause target of step 5 were tuned on the LCSTS
-and THUCNews *train* files (``scripts/eval_lead.py`` reports the val scores).
+The weights of step 3 and the shortest acceptable clause of step 5 were tuned
+on the LCSTS and THUCNews *train* files; ``scripts/eval_lead.py`` reports the
+val scores against the plain first sentence (``first_sentence``).
 
     from summarize import lead_headline
     lead_headline("本报讯(记者高轶鹏)6月26日，高新区举行…。…")   # -> "高新区举行…"
@@ -24,8 +26,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from summarize.headline.generator import HeadlineResult
 from summarize.text.normalize import normalize_whitespace
