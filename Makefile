@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 RUN ?= runs/quickstart
+QA_RUN ?= runs/qa-quickstart
 
-.PHONY: quickstart test install clean
+.PHONY: quickstart qa-quickstart test install clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,7 +28,14 @@ quickstart: $(VENV)/.installed
 	$(BIN)/summarize data split data/corpus/articles.jsonl --output-dir data/corpus
 	$(BIN)/summarize train configs/quickstart.yaml --output-dir $(RUN)
 	$(BIN)/summarize evaluate --model $(RUN)/model --data data/corpus/test.jsonl --output $(RUN)/test-report
-	$(BIN)/summarize headline --model $(RUN)/model --input data/corpus/test.jsonl --format txt
+	@echo "== headlines for the held-out articles (dev and test), then the references"
+	cat data/corpus/dev.jsonl data/corpus/test.jsonl | $(BIN)/summarize headline --model $(RUN)/model - --format txt
+	@$(BIN)/python -c "import json,sys; [print(json.loads(l)['title']) for f in sys.argv[1:] for l in open(f, encoding='utf-8')]" data/corpus/dev.jsonl data/corpus/test.jsonl
+
+qa-quickstart: $(VENV)/.installed
+	$(BIN)/summarize qa train configs/qa-quickstart.yaml --output-dir $(QA_RUN)
+	$(BIN)/summarize qa predict --model $(QA_RUN)/model --input data/rc/dev.jsonl --output $(QA_RUN)/dev_answers.json
+	$(BIN)/summarize qa evaluate --dataset data/rc/dev.jsonl --predictions $(QA_RUN)/dev_answers.json
 
 test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest

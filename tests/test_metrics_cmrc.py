@@ -243,3 +243,18 @@ def test_bad_predictions_name_the_file(tmp_path, content, message):
     with pytest.raises(InputError, match=re.escape(message)) as info:
         evaluate_squad_files(dataset, predictions)
     assert str(predictions) in str(info.value)
+
+
+def test_golds_from_the_jsonl_form(tmp_path):
+    from summarize.metrics.cmrc import load_squad_golds
+
+    path = tmp_path / "dev.jsonl"
+    rows = [
+        {"id": "q1", "context": "高新区在平顶山。", "question": "高新区在哪？", "answers": [{"text": "平顶山", "answer_start": 4}]},
+        {"id": "q2", "context": "签约项目5个。", "question": "签约几个？", "answers": [{"text": "5个", "answer_start": 4}, {"text": "5"}]},
+    ]
+    path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
+    assert load_squad_golds(path) == {"q1": ["平顶山"], "q2": ["5个", "5"]}
+    path.write_text(path.read_text(encoding="utf-8") + '{"id": "q3", "answers": []}\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"line 3 \(id q3\): 'answers' must be a non-empty list"):
+        load_squad_golds(path)

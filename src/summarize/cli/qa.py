@@ -3,7 +3,7 @@
     summarize qa train CONFIG [key=value ...] [--output-dir DIR] [--resume]
     summarize qa answer --model DIR --question Q (--context TEXT | --context-file FILE) [--json]
     summarize qa predict --model DIR --input FILE --output PRED.json
-    summarize qa evaluate --dataset SQUAD.json --predictions PRED.json [--json]
+    summarize qa evaluate --dataset SQUAD.json|QA.jsonl --predictions PRED.json [--json]
 """
 
 from __future__ import annotations
@@ -132,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(fn=_predict)
 
     p = sub.add_parser("evaluate", help="CMRC 2018 EM/F1 of a predictions file")
-    p.add_argument("--dataset", required=True, help="SQuAD-style JSON with gold answers")
+    p.add_argument("--dataset", required=True, help="gold answers: SQuAD-style JSON or the JSONL form")
     p.add_argument("--predictions", required=True, help="predictions JSON {id: answer}")
     p.add_argument("--json", action="store_true", help="print em, f1, n as JSON")
     add_verbosity(p)

@@ -28,7 +28,11 @@ def iter_jsonl(path: str | os.PathLike, encoding: str | None = None) -> Iterator
     The caller decides whether a BadRow is fatal or is reported and skipped.
     """
     text, _ = read_text(path, encoding)
-    source = str(path)
+    return parse_jsonl(text, str(path))
+
+
+def parse_jsonl(text: str, source: str) -> Iterator[tuple[int, dict | BadRow]]:
+    """``iter_jsonl`` over text already read; ``source`` names it in BadRows."""
     # split("\n"), not splitlines(): json.dumps(ensure_ascii=False) writes U+2028/U+0085 raw inside strings.
     for number, line in enumerate(text.split("\n"), start=1):
         line = line.removesuffix("\r")

@@ -39,6 +39,7 @@ import os
 import re
 from collections.abc import Callable, Mapping
 
+from summarize.io.jsonl import BadRow, parse_jsonl
 from summarize.io.read import InputError, read_text
 
 log = logging.getLogger(__name__)
@@ -145,8 +146,9 @@ def cmrc_scores(
     return {"em": 100.0 * em_sum / n, "f1": 100.0 * f1_sum / n, "n": n, "n_unanswered": unanswered}
 
 
-def _load_json(path: str | os.PathLike, what: str):
-    text, _ = read_text(path)
+def _load_json(path: str | os.PathLike, what: str, text: str | None = None):
+    if text is None:
+        text, _ = read_text(path)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -171,14 +173,43 @@ def _question_answers(qa, where: str, errors: list[str]) -> tuple[str, list[str]
     return str(qid).strip(), texts
 
 
+def _jsonl_golds(text: str, source: str, golds: dict[str, list[str]], errors: list[str]) -> None:
+    for line, obj in parse_jsonl(text, source):
+        if isinstance(obj, BadRow):
+            errors.append(f"line {line}: {obj.reason}")
+            continue
+        found = _question_answers(obj, f"line {line}", errors)
+        if found is None:
+            continue
+        qid, texts = found
+        if qid in golds:
+            errors.append(f"line {line}: duplicate question id {qid!r}")
+        golds[qid] = texts
+
+
+def _is_jsonl(text: str) -> bool:
+    first = text.lstrip().split("\n", 1)[0]
+    try:
+        obj = json.loads(first)
+    except json.JSONDecodeError:
+        return False
+    return isinstance(obj, dict) and "data" not in obj and ("answers" in obj or "question" in obj)
+
+
 def load_squad_golds(path: str | os.PathLike) -> dict[str, list[str]]:
-    """Question id -> gold answer texts from a SQuAD-style file (``data[].paragraphs[].qas[]``)."""
-    doc = _load_json(path, "a SQuAD-style dataset")
-    data = doc.get("data") if isinstance(doc, dict) else None
-    if not isinstance(data, list):
-        raise InputError(f"{path}: expected a SQuAD-style object with a 'data' list (data[].paragraphs[].qas[])")
+    """Question id -> gold answer texts from a SQuAD-style file (``data[].paragraphs[].qas[]``),
+    or from the JSONL form (one ``{"id", "question", "context", "answers"}`` per line)."""
     golds: dict[str, list[str]] = {}
     errors: list[str] = []
+    text, _ = read_text(path)
+    if _is_jsonl(text):
+        _jsonl_golds(text, str(path), golds, errors)
+        data = []
+    else:
+        doc = _load_json(path, "a SQuAD-style dataset or JSONL questions", text)
+        data = doc.get("data") if isinstance(doc, dict) else None
+        if not isinstance(data, list):
+            raise InputError(f"{path}: expected a SQuAD-style object with a 'data' list (data[].paragraphs[].qas[])")
     for a, article in enumerate(data):
         paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
         if not isinstance(paragraphs, list):
