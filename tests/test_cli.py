@@ -38,3 +38,20 @@ def test_validate_ok_and_show_with_override(tmp_path):
     proc = run("validate", str(path), "generation.num_beams=2", "--show")
     assert proc.returncode == 0, proc.stderr
     assert "num_beams: 2" in proc.stdout
+
+
+def test_options_may_follow_overrides_and_precede_more(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text("task: headline\n", encoding="utf-8")
+    proc = run("validate", str(path), "generation.num_beams=2", "--show", "generation.max_chars=12")
+    assert proc.returncode == 0, proc.stderr
+    assert "num_beams: 2" in proc.stdout and "max_chars: 12" in proc.stdout
+
+
+def test_subcommand_options_may_follow_overrides(tmp_path):
+    from summarize.cli import qa
+    from summarize.cli.common import parse_args
+
+    args = parse_args(qa.build_parser(), ["train", "c.yaml", "--output-dir", "d", "training.max_steps=3", "-q"])
+    assert (args.command, args.config, args.output_dir, args.overrides, args.verbosity) == (
+        "train", "c.yaml", "d", ["training.max_steps=3"], -1)

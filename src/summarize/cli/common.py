@@ -49,6 +49,24 @@ def quiet_libraries(verbosity: int) -> None:
         hf_logging.disable_progress_bar()  # "Loading weights", "Writing model shards"
 
 
+def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """Parse ``argv`` letting options come before, between or after ``key=value`` overrides.
+
+    Plain ``parse_args`` stops collecting a ``nargs="*"`` positional at the first
+    option, so ``train CONFIG --output-dir D k=v`` would be refused. For a parser
+    with sub-commands the chosen sub-command's parser does the intermixed parsing
+    (argparse cannot intermix across sub-parsers).
+    """
+    sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
+    if sub is None:
+        return parser.parse_intermixed_args(argv)
+    if not argv or argv[0] not in sub.choices:
+        return parser.parse_args(argv)  # --help, or argparse's own message for an unknown command
+    args = sub.choices[argv[0]].parse_intermixed_args(argv[1:])
+    setattr(args, sub.dest, argv[0])
+    return args
+
+
 def run_verb(fn: Callable[[list[str]], int], argv: list[str]) -> int:
     """Run a verb; a user error prints one clear line (no traceback) and exits 2."""
     try:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarize.cli.common import add_verbosity, setup_logging
+from summarize.cli.common import add_verbosity, parse_args, setup_logging
 from summarize.io import BadRow, InputError, atomic_open
 from summarize.io.read import check_input_file, decode_bytes
 
@@ -151,7 +151,7 @@ def _open_output(path: str | None):
 
 def main(argv: list[str]) -> int:
     parser = _parser()
-    args = parser.parse_intermixed_args(argv)
+    args = parse_args(parser, argv)
     setup_logging(args.verbosity)
     text_arg, overrides = _split_args(parser, args)
 

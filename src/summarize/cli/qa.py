@@ -13,7 +13,7 @@ import json
 import logging
 import sys
 
-from summarize.cli.common import add_verbosity, quiet_libraries, setup_logging
+from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 
 log = logging.getLogger("summarize")
 
@@ -141,7 +141,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str]) -> int:
-    args = build_parser().parse_args(argv)
+    args = parse_args(build_parser(), argv)
     setup_logging(args.verbosity)
     if args.command != "evaluate":
         quiet_libraries(args.verbosity)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from summarize.cli.common import add_verbosity, quiet_libraries, setup_logging
+from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.config import load_config
 
 
@@ -25,7 +25,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--resume", action="store_true",
                         help="continue from the last complete checkpoint in the run folder")
     add_verbosity(parser)
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     setup_logging(args.verbosity)
     cfg = load_config(args.config, args.overrides, task="headline")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from summarize.cli.common import parse_args
 from summarize.config import dump_yaml, load_config
 
 
@@ -12,7 +13,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("config", help="YAML config file")
     parser.add_argument("overrides", nargs="*", metavar="key.sub=value", help="overrides applied before validation")
     parser.add_argument("--show", action="store_true", help="print the fully resolved config")
-    args = parser.parse_args(argv)
+    args = parse_args(parser, argv)
     cfg = load_config(args.config, args.overrides)
     if args.show:
         print(dump_yaml(cfg), end="")
