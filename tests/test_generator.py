@@ -238,3 +238,17 @@ def test_generation_settings_precedence(tmp_path):
     bad.write_text("task: headline\ngeneration:\n  beams: 2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="bad.yaml"):
         generation_settings(saved, bad)
+
+
+def test_training_source_prefix_travels_with_the_model(tmp_path):
+    from transformers import GenerationConfig
+
+    from summarize.headline.decoding import to_generation_config
+
+    folder = build_tiny_model(tmp_path / "m")
+    gc = to_generation_config(GenerationSection(), GenerationConfig.from_pretrained(folder), source_prefix="摘要：")
+    gc.save_pretrained(folder)
+    assert HeadlineGenerator.from_pretrained(folder, device="cpu").source_prefix == "摘要："
+    # An explicit config or override still wins over what the model saved.
+    assert HeadlineGenerator.from_pretrained(folder, device="cpu", overrides=["data.source_prefix="]).source_prefix == ""
+    assert HeadlineGenerator.from_pretrained(folder, device="cpu", source_prefix="x").source_prefix == "x"

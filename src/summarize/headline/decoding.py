@@ -23,8 +23,14 @@ CUSTOM_KEYS = ("max_chars", "min_chars", "max_source_tokens", "batch_size")
 TOKEN_MARGIN = 16
 
 
-def to_generation_config(section: GenerationSection, base: GenerationConfig | None = None) -> GenerationConfig:
-    """Return ``base`` (or a new config) updated with the section's decoding defaults."""
+def to_generation_config(
+    section: GenerationSection, base: GenerationConfig | None = None, source_prefix: str = ""
+) -> GenerationConfig:
+    """Return ``base`` (or a new config) updated with the section's decoding defaults.
+
+    ``source_prefix`` (``data.source_prefix``, a T5 task prefix) is saved too: a
+    model trained with a prefix must see the same prefix at inference.
+    """
     gc = GenerationConfig.from_dict(base.to_dict()) if base is not None else GenerationConfig()
     # A config flagged as derived from the model config is loaded back WITHOUT
     # its custom keys (transformers 5 GenerationConfig.__init__), which would
@@ -40,7 +46,13 @@ def to_generation_config(section: GenerationSection, base: GenerationConfig | No
     gc.max_length = None
     for key in CUSTOM_KEYS:
         setattr(gc, PREFIX + key, getattr(section, key))
+    setattr(gc, PREFIX + "source_prefix", source_prefix)
     return gc
+
+
+def saved_source_prefix(gc: GenerationConfig | None) -> str:
+    """The text the model was trained to see before every article ("" when none was saved)."""
+    return getattr(gc, PREFIX + "source_prefix", None) or ""
 
 
 def section_from_generation_config(gc: GenerationConfig | None) -> GenerationSection:

@@ -140,7 +140,8 @@ class HeadlineGenerator:
 
         Decoding defaults come from the folder's generation_config.json, then
         ``config`` and ``overrides`` (see ``generation_settings``). ``source_prefix``
-        (T5 task prefixes) defaults to the config's ``data.source_prefix``.
+        (T5 task prefixes) defaults to the config's ``data.source_prefix``, else to the
+        prefix the model was trained with (saved in its generation_config.json).
         """
         from summarize.headline.backends.torch_backend import TorchBackend
 
@@ -149,7 +150,7 @@ class HeadlineGenerator:
         backend = TorchBackend(model, tokenizer, name=name, device=device)
         defaults = generation_settings(backend.defaults, config, overrides)
         if source_prefix is None:
-            source_prefix = _source_prefix(config, overrides)
+            source_prefix = _source_prefix(config, overrides, backend.source_prefix)
         return cls(backend, defaults, source_prefix=source_prefix)
 
     # --- public API ---------------------------------------------------------------
@@ -291,13 +292,14 @@ def _model_section(config: Any, overrides: Sequence[str]) -> ModelSection | None
     return load_config(config, list(overrides), task="headline").model
 
 
-def _source_prefix(config: Any, overrides: Sequence[str]) -> str:
+def _source_prefix(config: Any, overrides: Sequence[str], saved: str) -> str:
+    """The config's ``data.source_prefix`` when a config or override names one, else the model's saved one."""
     from summarize.config import load_config
 
     if isinstance(config, HeadlineConfig):
         return config.data.source_prefix
     if config is None and not any(o.strip().startswith("data.source_prefix") for o in overrides):
-        return ""
+        return saved
     return load_config(config, list(overrides), task="headline").data.source_prefix
 
 

@@ -170,7 +170,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     model, tokenizer = loaded.model, loaded.tokenizer
     # Dev generation during training uses the same decoding defaults the
     # saved model will carry.
-    model.generation_config = to_generation_config(cfg.generation, model.generation_config)
+    model.generation_config = to_generation_config(cfg.generation, model.generation_config, cfg.data.source_prefix)
     # BART/T5/mT5/Pegasus forwards take **kwargs, so transformers 5 assumes they
     # normalise the loss by its num_items_in_batch; they return a plain mean
     # instead. Left alone, the trainer then skips dividing by the accumulation
@@ -214,7 +214,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         log.info("dev char ROUGE-1/2/L: %.2f / %.2f / %.2f", dev_scores["rouge1"], dev_scores["rouge2"], dev_scores["rougeL"])
 
     model_dir = run_dir / "model"
-    trainer.model.generation_config = to_generation_config(cfg.generation, trainer.model.generation_config)
+    trainer.model.generation_config = to_generation_config(cfg.generation, trainer.model.generation_config, cfg.data.source_prefix)
     trainer.save_model(str(model_dir))  # rank 0 only; also saves the tokenizer
 
     metrics = {

@@ -46,6 +46,7 @@ class Backend(Protocol):
     name: str  # shown in results as method "model:<name>"
     tokenizer: Any  # a transformers tokenizer (encode/decode is shared by every backend)
     defaults: GenerationSection  # decoding defaults saved with the model
+    source_prefix: str  # text the model was trained to see before every article ("" for none)
     max_source_tokens: int | None  # longest input the model accepts (position table), None: unbounded
 
     def generate(self, batch: list[list[int]], params: DecodeParams) -> list[list[Hypothesis]]:

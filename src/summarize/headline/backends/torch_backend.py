@@ -8,7 +8,7 @@ import torch
 from transformers import LogitsProcessorList
 
 from summarize.headline.backends import DecodeParams, Hypothesis
-from summarize.headline.decoding import TOKEN_MARGIN, section_from_generation_config
+from summarize.headline.decoding import TOKEN_MARGIN, saved_source_prefix, section_from_generation_config
 from summarize.headline.length import CharLengthLogitsProcessor, CharTensors, token_chars
 
 
@@ -41,6 +41,7 @@ class TorchBackend:
         self.name = name
         gc = model.generation_config
         self.defaults = section_from_generation_config(gc)
+        self.source_prefix = saved_source_prefix(gc)
         self.eos_token_ids = _as_list(gc.eos_token_id) or _as_list(model.config.eos_token_id)
         if not self.eos_token_ids:
             raise ValueError(f"{name}: the model defines no eos_token_id; cannot end headlines")
