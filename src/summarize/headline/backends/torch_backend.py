@@ -63,6 +63,8 @@ class TorchBackend:
             attention_mask[row, : len(ids)] = 1
         processor = CharLengthLogitsProcessor(self.chars, self.eos_token_ids, params.max_chars, params.min_chars)
         max_new = params.max_new_tokens if params.max_new_tokens is not None else params.max_chars + TOKEN_MARGIN
+        # Passed only when set: transformers warns about min_new_tokens=0 beside min_length=0 on every call.
+        minimum = {"min_new_tokens": params.min_new_tokens} if params.min_new_tokens else {}
         with torch.inference_mode():
             out = self.model.generate(
                 input_ids=input_ids.to(self.device),
@@ -76,8 +78,8 @@ class TorchBackend:
                 repetition_penalty=params.repetition_penalty,
                 length_penalty=params.length_penalty,
                 max_new_tokens=max_new,
-                min_new_tokens=params.min_new_tokens,
                 max_length=None,
+                **minimum,
                 return_dict_in_generate=True,
                 output_scores=True,
             )
