@@ -17,7 +17,7 @@ import argparse
 import importlib
 import logging
 
-from summarize.cli.common import add_verbosity, parse_args, setup_logging
+from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.io import BadRow, InputError, iter_jsonl
 from summarize.metrics.report import evaluate_and_report
 
@@ -108,6 +108,8 @@ def main(argv: list[str]) -> int:
     parser = _parser()
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
+    if args.model and args.model != "lead":
+        quiet_libraries(args.verbosity)
     if args.model is None and (args.data or args.config or args.overrides):
         parser.error("--data, --config and key=value overrides go with --model")
     if args.model is not None and not args.data:

@@ -32,7 +32,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarize.cli.common import add_verbosity, parse_args, setup_logging
+from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.io import BadRow, InputError, atomic_open
 from summarize.io.read import check_input_file, decode_bytes
 
@@ -153,6 +153,8 @@ def main(argv: list[str]) -> int:
     parser = _parser()
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
+    if args.model:
+        quiet_libraries(args.verbosity)
     text_arg, overrides = _split_args(parser, args)
 
     raw, source = _read_input(text_arg, args.input)
