@@ -47,3 +47,23 @@ def test_two_process_training_on_cpu(tmp_path):
 
     loaded = load_pretrained(ModelSection(name_or_path=str(run / "model")))
     assert loaded.family == "bart"
+
+
+@pytest.mark.slow
+def test_accelerate_launch_runs_the_same_command(tmp_path):
+    # One CPU process: multi-process accelerate on CPU needs MPI, which CI lacks; this
+    # checks that `accelerate launch -m summarize train` reaches the same engine.
+    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("task: headline\n", encoding="utf-8")
+    run = tmp_path / "run"
+    accelerate = os.path.join(os.path.dirname(sys.executable), "accelerate")
+    proc = subprocess.run(
+        [accelerate, "launch", "--cpu", "--num_processes", "1", "--num_machines", "1", "--mixed_precision", "no",
+         "--dynamo_backend", "no", "-m", "summarize", "train", str(cfg), *TINY, f"data.train={data}",
+         f"data.dev={data}", "training.max_steps=2", "--output-dir", str(run)],
+        env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["global_step"] == 2 and (run / "model" / "generation_config.json").is_file()

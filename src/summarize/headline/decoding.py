@@ -42,8 +42,12 @@ def to_generation_config(
     gc.repetition_penalty = section.repetition_penalty
     gc.length_penalty = section.length_penalty
     gc.early_stopping = section.num_beams > 1
-    gc.max_new_tokens = section.max_chars + TOKEN_MARGIN
-    gc.max_length = None
+    # Bounded by max_length, not max_new_tokens: a generation_config.json without
+    # max_length reloads with transformers' default of 20, and then every
+    # generate() call warns that both are set. For encoder-decoder models
+    # max_length counts decoder tokens, the decoder start token included.
+    gc.max_new_tokens = None
+    gc.max_length = section.max_chars + TOKEN_MARGIN + 1
     for key in CUSTOM_KEYS:
         setattr(gc, PREFIX + key, getattr(section, key))
     setattr(gc, PREFIX + "source_prefix", source_prefix)
