@@ -173,18 +173,22 @@ def _question_answers(qa, where: str, errors: list[str]) -> tuple[str, list[str]
     return str(qid).strip(), texts
 
 
+def _add_gold(golds: dict[str, list[str]], qa, where: str, errors: list[str]) -> None:
+    found = _question_answers(qa, where, errors)
+    if found is None:
+        return
+    qid, texts = found
+    if qid in golds:
+        errors.append(f"{where}: duplicate question id {qid!r}")
+    golds[qid] = texts
+
+
 def _jsonl_golds(text: str, source: str, golds: dict[str, list[str]], errors: list[str]) -> None:
     for line, obj in parse_jsonl(text, source):
         if isinstance(obj, BadRow):
             errors.append(f"line {line}: {obj.reason}")
             continue
-        found = _question_answers(obj, f"line {line}", errors)
-        if found is None:
-            continue
-        qid, texts = found
-        if qid in golds:
-            errors.append(f"line {line}: duplicate question id {qid!r}")
-        golds[qid] = texts
+        _add_gold(golds, obj, f"line {line}", errors)
 
 
 def _is_jsonl(text: str) -> bool:
@@ -221,14 +225,7 @@ def load_squad_golds(path: str | os.PathLike) -> dict[str, list[str]]:
                 errors.append(f"data[{a}].paragraphs[{p}]: missing 'qas' list")
                 continue
             for q, qa in enumerate(qas):
-                where = f"data[{a}].paragraphs[{p}].qas[{q}]"
-                found = _question_answers(qa, where, errors)
-                if found is None:
-                    continue
-                qid, texts = found
-                if qid in golds:
-                    errors.append(f"{where}: duplicate question id {qid!r}")
-                golds[qid] = texts
+                _add_gold(golds, qa, f"data[{a}].paragraphs[{p}].qas[{q}]", errors)
     if errors:
         more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
         raise InputError(f"{path}: bad SQuAD structure: " + "; ".join(errors[:10]) + more)
