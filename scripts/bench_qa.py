@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seq-len", type=int, default=384)
     parser.add_argument("--doc-stride", type=int, default=128)
     parser.add_argument("--max-answer-len", type=int, default=30)
-    parser.add_argument("--batch-size", type=int, default=32, help="our windows per forward pass")
+    parser.add_argument("--batch-size", type=int, default=None, help="our windows per forward pass (default: the Reader's)")
     parser.add_argument("--chunk", type=int, default=16, help="questions per alternating timing chunk")
     parser.add_argument("--threads", type=int, default=torch.get_num_threads())
     parser.add_argument("--seed", type=int, default=0)
@@ -153,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"model: {'tiny (quick)' if args.quick else 'bert-base-chinese shape, random weights'}; "
           f"{n} CMRC dev questions, {windows} windows; max_seq_len {args.max_seq_len}, doc_stride {args.doc_stride}, "
           f"max answer {args.max_answer_len} tokens; torch threads {args.threads}")
-    print(f"summarize Reader:      {qps_ours:8.2f} questions/s  ({t_ours:.1f} s, batch {args.batch_size} windows)")
+    print(f"summarize Reader:      {qps_ours:8.2f} questions/s  ({t_ours:.1f} s, batch {reader.batch_size} windows)")
     print(f"{baseline_name + ':':<22} {qps_base:8.2f} questions/s  ({t_base:.1f} s, one window per forward)")
     print(f"same answer span on {agree}/{n} questions")
     print(f"ratio={qps_ours / qps_base:.2f}")

@@ -67,7 +67,7 @@ def _predict(args) -> int:
     data = read_qa_file(args.input)  # bad rows are logged with file:line and skipped
     reader = _reader(args)
     predictions: dict[str, str] = {}
-    chunk = max(args.batch_size * 4, 64)
+    chunk = max(reader.batch_size * 4, 64)
     examples = data.examples
     with tqdm(total=len(examples), unit="q", disable=not log.isEnabledFor(logging.INFO), file=sys.stderr) as bar:
         for lo in range(0, len(examples), chunk):
@@ -97,7 +97,8 @@ def _evaluate(args) -> int:
 def _model_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, help="model folder (a run's model/) or hub id")
     p.add_argument("--device", default=None, help="cpu, cuda, cuda:1 ... (default: cuda when available)")
-    p.add_argument("--batch-size", type=int, default=32, help="windows per forward pass")
+    p.add_argument("--batch-size", type=int, default=None,
+                   help="windows per forward pass (default: 1 on CPU, where padding costs more than batching gains; 32 on GPU)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -145,7 +146,7 @@ def main(argv: list[str]) -> int:
     setup_logging(args.verbosity)
     if args.command != "evaluate":
         quiet_libraries(args.verbosity)
-    if getattr(args, "batch_size", 1) <= 0:
+    if (getattr(args, "batch_size", None) or 1) <= 0:
         from summarize.io.read import InputError
 
         raise InputError(f"--batch-size must be positive, got {args.batch_size}")

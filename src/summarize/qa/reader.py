@@ -58,7 +58,7 @@ class Reader:
         doc_stride: int | None = None,
         max_question_tokens: int | None = None,
         max_answer_tokens: int | None = None,
-        batch_size: int = 32,
+        batch_size: int | None = None,
     ):
         if not getattr(tokenizer, "is_fast", False):
             raise ValueError("Reader needs a fast tokenizer (offset mapping); got " + type(tokenizer).__name__)
@@ -70,9 +70,14 @@ class Reader:
         if limit and settings["max_seq_len"] > limit:
             raise ValueError(f"max_seq_len {settings['max_seq_len']} exceeds the model's {limit} positions")
         check_window_settings(settings["max_seq_len"], settings["doc_stride"], settings["max_question_tokens"])
-        if batch_size <= 0 or settings["max_answer_tokens"] <= 0:
+        if (batch_size is not None and batch_size <= 0) or settings["max_answer_tokens"] <= 0:
             raise ValueError("batch_size and max_answer_tokens must be positive")
         self.device = pick_device(device)
+        if batch_size is None:
+            # On a CPU a single window already keeps every core busy, and batching only adds
+            # padding (windows differ in length): one window per pass measured fastest
+            # (scripts/bench_qa.py). A GPU needs batches to be busy at all.
+            batch_size = 1 if self.device.type == "cpu" else 32
         self.model = model.to(self.device).eval()
         self.tokenizer = tokenizer
         self.batch_size = batch_size
