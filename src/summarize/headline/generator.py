@@ -145,12 +145,13 @@ class HeadlineGenerator:
         """
         from summarize.headline.backends.torch_backend import TorchBackend
 
-        model, tokenizer = load_model_and_tokenizer(path_or_id, _model_section(config, overrides))
+        resolved = _resolve_config(config, overrides)  # the file is read and validated once here
+        model, tokenizer = load_model_and_tokenizer(path_or_id, resolved.model if config is not None else None)
         name = _display_name(path_or_id)
         backend = TorchBackend(model, tokenizer, name=name, device=device)
         defaults = generation_settings(backend.defaults, config, overrides)
         if source_prefix is None:
-            source_prefix = _source_prefix(config, overrides, backend.source_prefix)
+            source_prefix = _source_prefix(resolved, config, overrides, backend.source_prefix)
         return cls(backend, defaults, source_prefix=source_prefix)
 
     # --- public API ---------------------------------------------------------------
@@ -281,26 +282,20 @@ def _display_name(path_or_id: str | os.PathLike) -> str:
     return f"{path.parent.name}/{path.name}" if generic and path.parent.name else path.name
 
 
-def _model_section(config: Any, overrides: Sequence[str]) -> ModelSection | None:
-    """The config's model section (family, tokenizer, trust_remote_code), when a config is given."""
+def _resolve_config(config: Any, overrides: Sequence[str]) -> HeadlineConfig:
+    """``config`` (a HeadlineConfig, a YAML path or None for the defaults) with ``overrides`` applied."""
     from summarize.config import load_config
 
     if isinstance(config, HeadlineConfig):
-        return config.model
-    if config is None:
-        return None
-    return load_config(config, list(overrides), task="headline").model
+        return config
+    return load_config(config, list(overrides), task="headline")
 
 
-def _source_prefix(config: Any, overrides: Sequence[str], saved: str) -> str:
+def _source_prefix(resolved: HeadlineConfig, config: Any, overrides: Sequence[str], saved: str) -> str:
     """The config's ``data.source_prefix`` when a config or override names one, else the model's saved one."""
-    from summarize.config import load_config
-
-    if isinstance(config, HeadlineConfig):
-        return config.data.source_prefix
     if config is None and not any(o.strip().startswith("data.source_prefix") for o in overrides):
         return saved
-    return load_config(config, list(overrides), task="headline").data.source_prefix
+    return resolved.data.source_prefix
 
 
 def _progress(batches: list, progress: Any, *, total_items: int, size: int):
