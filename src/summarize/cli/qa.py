@@ -25,7 +25,7 @@ def _train(args) -> int:
     cfg = load_config(args.config, args.overrides, task="qa")
     from summarize.training import is_main_process
 
-    metrics = train(cfg, args.output_dir, resume=args.resume)
+    metrics = train(cfg, args.output_dir, resume=args.resume, overwrite=args.overwrite)
     dev = metrics.get("dev")
     if dev and is_main_process():
         print(f"dev EM {dev['em']:.2f}  F1 {dev['f1']:.2f}  ({dev['n']} questions)")
@@ -110,6 +110,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", metavar="key.sub=value", help="config overrides")
     p.add_argument("--output-dir", default=None, help="run folder (default: training.output_dir)")
     p.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in the run folder")
     add_verbosity(p)
     p.set_defaults(fn=_train)
 
