@@ -68,11 +68,25 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Nam
     """
     sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
     if sub is None:
-        return parser.parse_intermixed_args(argv)
+        return _parse_intermixed(parser, argv)
     if not argv or argv[0] not in sub.choices:
         return parser.parse_args(argv)  # --help, or argparse's own message for an unknown command
-    args = sub.choices[argv[0]].parse_intermixed_args(argv[1:])
+    args = _parse_intermixed(sub.choices[argv[0]], argv[1:])
     setattr(args, sub.dest, argv[0])
+    return args
+
+
+def _parse_intermixed(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parse_intermixed_args`` that honours ``--``: what follows it is positional even when it starts
+    with ``-`` (an article opening with a dash), which intermixed parsing alone refuses."""
+    if "--" not in argv:
+        return parser.parse_intermixed_args(argv)
+    cut = argv.index("--")
+    rest = [a for a in parser._actions if not a.option_strings and a.nargs == "*"]
+    if not rest:
+        return parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv[:cut])
+    getattr(args, rest[-1].dest).extend(argv[cut + 1:])
     return args
 
 

@@ -64,6 +64,9 @@ def _predict(args) -> int:
     from summarize.io.atomic import atomic_write_json
     from summarize.qa.data import read_qa_file
 
+    from summarize.io.safety import refuse_same_file
+
+    refuse_same_file({"--input": args.input}, {"--output": args.output})
     data = read_qa_file(args.input)  # bad rows are logged with file:line and skipped
     reader = _reader(args)
     predictions: dict[str, str] = {}

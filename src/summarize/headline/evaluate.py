@@ -18,12 +18,11 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from summarize.io import BadRow, InputError, iter_jsonl
+from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
 
 log = logging.getLogger("summarize.headline")
 
 LEAD = "lead"
-_SHOW_BAD = 10
 _PROGRESS_FROM = 50
 
 
@@ -118,11 +117,8 @@ def generate_predictions(args: argparse.Namespace) -> tuple[list[str], list[str]
         text_field, title_field = data.text_field, data.title_field
     rows, bad = read_records(args.data, text_field=text_field, title_field=title_field)
     if bad and not getattr(args, "skip_bad", False):
-        listed = "\n  ".join(map(str, bad[:_SHOW_BAD]))
-        more = f"\n  ... and {len(bad) - _SHOW_BAD} more" if len(bad) > _SHOW_BAD else ""
-        raise InputError(f"{args.data}: {len(bad)} bad row(s); fix them or pass --skip-bad to score the rest:\n  {listed}{more}")
-    for row in bad[:_SHOW_BAD]:
-        log.warning("skipped %s", row)
+        raise bad_rows_error(args.data, bad, "fix them or pass --skip-bad to score the rest")
+    report_bad_rows(bad, log.warning)
     if not rows:
         raise InputError(f"{args.data}: no records to headline")
     generator = load_generator(args.model, device=getattr(args, "device", None), config=config, overrides=overrides)
