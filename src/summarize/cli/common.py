@@ -10,6 +10,7 @@ becomes one ``error: PATH: reason`` line and exit status 2; a closed pipe
 from __future__ import annotations
 
 import argparse
+import contextlib
 import errno
 import logging
 import os
@@ -124,13 +125,20 @@ def run_verb(fn: Callable[[list[str]], int], argv: list[str]) -> int:
         _say("error: standard output is closed (results are printed there); run with a stdout")
         return 2
     try:
-        status = fn(argv) or 0
+        with _one_line_usage_errors():
+            status = fn(argv) or 0
         sys.stdout.flush()  # a full disk behind '>' fails here, not at exit with a traceback
         return status
     except ConfigError as exc:
-        _say("error: invalid config:")
-        for message in exc.errors:
-            _say(f"  {message}")
+        if len(exc.errors) == 1:
+            _say(f"error: invalid config: {exc.errors[0]}")
+        else:
+            _say(f"error: invalid config ({len(exc.errors)} problems):")
+            for message in exc.errors:
+                _say(f"  {message}")
+        return 2
+    except UsageError as exc:
+        _say(f"error: {exc} (see --help)")
         return 2
     except InputError as exc:
         _say(f"error: {exc}")
@@ -153,6 +161,26 @@ def run_verb(fn: Callable[[list[str]], int], argv: list[str]) -> int:
         return 130
 
 
+class UsageError(Exception):
+    """A command-line mistake argparse found (unknown option, bad value); shown as one ``error:`` line."""
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors():
+    """argparse prints its usage block and ``prog: error: ...``; every verb here prints one ``error:`` line
+    instead. Verbs build plain ArgumentParsers (new verbs included), so the hook sits on the class."""
+    original = argparse.ArgumentParser.error
+
+    def error(parser, message):
+        raise UsageError(f"{parser.prog}: {message}")
+
+    argparse.ArgumentParser.error = error
+    try:
+        yield
+    finally:
+        argparse.ArgumentParser.error = original
+
+
 def _say(line: str) -> None:
     if sys.stderr is not None:
         with _suppress():
@@ -160,6 +188,4 @@ def _say(line: str) -> None:
 
 
 def _suppress():
-    import contextlib
-
     return contextlib.suppress(OSError, ValueError, AttributeError)

@@ -47,11 +47,11 @@ class TrainingSection:
 
     def check(self) -> list[str]:
         errors = []
-        for name in ("logging_steps",):
+        for name in ("logging_steps", "eval_steps"):
             if getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive, got {getattr(self, name)}")
         for name in ("weight_decay", "max_grad_norm", "warmup_steps", "early_stopping_patience", "dataloader_workers",
-                     "save_total_limit", "eval_steps"):
+                     "save_total_limit"):
             if getattr(self, name) < 0:
                 errors.append(f"{name} must be >= 0, got {getattr(self, name)}")
         if not 0.0 <= self.label_smoothing < 1.0:

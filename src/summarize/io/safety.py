@@ -45,11 +45,14 @@ def _identity(path: str | os.PathLike) -> tuple[int, int] | Path:
 
 def refuse_same_file(inputs: Mapping[str, str | os.PathLike | None], outputs: Mapping[str, str | os.PathLike | None]
                      ) -> None:
-    """Raise InputError when an output is the same file as an input (also through links or ``./`` spellings).
+    """Raise InputError when an output is the same file as an input (also through links or ``./`` spellings)
+    or lies inside an input folder (a model folder, a dataset folder).
 
     Keys are how the user named each path (``"INPUT"``, ``"--output"``); ``None`` values are ignored.
     """
-    seen = {_identity(p): label for label, p in inputs.items() if p is not None and str(p) != "-"}
+    given = {label: p for label, p in inputs.items() if p is not None and str(p) != "-"}
+    seen = {_identity(p): label for label, p in given.items()}
+    folders = {label: Path(p).resolve() for label, p in given.items() if Path(p).is_dir()}
     for label, path in outputs.items():
         if path is None or str(path) == "-":
             continue
@@ -57,6 +60,11 @@ def refuse_same_file(inputs: Mapping[str, str | os.PathLike | None], outputs: Ma
         if match is not None:
             raise InputError(f"{path}: {label} is the same file as {match}: the input would be overwritten; "
                              "choose another output")
+        resolved = Path(path).resolve()
+        for folder_label, folder in folders.items():
+            if resolved.is_relative_to(folder):  # e.g. --output inside the --model folder
+                raise InputError(f"{path}: {label} lies inside {folder_label} ({folder}), an input of this command; "
+                                 "choose another output")
 
 
 def refuse_inside(path: str | os.PathLike, folder: str | os.PathLike, what: str) -> None:
@@ -84,7 +92,9 @@ class FolderLock:
     def acquire(self) -> FolderLock:
         import fcntl
 
-        self.folder.mkdir(parents=True, exist_ok=True)
+        from summarize.io.atomic import make_folder
+
+        make_folder(self.folder)
         path = self.folder / LOCK_NAME
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -104,7 +114,9 @@ class FolderLock:
 
     def release(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)  # closing drops the flock; the file stays (harmless, reused next time)
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, 0)  # no stale pid for the next reader
+            os.close(self._fd)  # closing drops the flock; the empty file stays, reused next time
             self._fd = None
 
     def __enter__(self) -> FolderLock:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from summarize.config.loader import save_config
+from summarize.io.atomic import make_folder
 from summarize.io.read import InputError
 from summarize.io.safety import FolderLock, refuse_inside
 
@@ -49,7 +50,7 @@ def prepare_run_dir(cfg: Any, output_dir: str | os.PathLike) -> Path:
     """Create the run folder and save the resolved config there as ``config.yaml`` (rank 0 only)."""
     run_dir = Path(output_dir)
     if is_main_process():
-        (run_dir / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+        make_folder(run_dir / CHECKPOINTS)
         save_config(cfg, run_dir / CONFIG_NAME)
     return run_dir
 
