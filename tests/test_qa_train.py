@@ -186,9 +186,9 @@ def test_config_rules_for_qa(capsys):
 def test_pretrained_configs_run_on_cmrc_files(repo, shared, tmp_path, config):
     """The shipped CMRC configs run end to end: a stand-in checkpoint (random weights, the real
     bert-base-chinese vocabulary) in place of the hub id, the real CMRC files, a few steps."""
+    from conftest import shared_file
     from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
 
-    from conftest import shared_file
     from summarize.qa.train import train
 
     vocab = shared_file(shared, "vocab/bert-base-chinese/vocab.txt")

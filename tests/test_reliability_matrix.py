@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import io
 import json
 import os
 import shutil
@@ -32,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from tiny_headline import build_tiny_model
 
 from summarize.cli import main
-from tiny_headline import build_tiny_model
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

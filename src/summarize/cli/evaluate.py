@@ -17,7 +17,12 @@ import argparse
 import importlib
 import logging
 
-from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
+from summarize.cli.common import (
+    add_verbosity,
+    parse_args,
+    quiet_libraries,
+    setup_logging,
+)
 from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
 from summarize.metrics.report import evaluate_and_report
 

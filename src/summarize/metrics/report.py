@@ -12,7 +12,6 @@ multiple references, the bootstrap seed and the package versions.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
@@ -22,7 +21,14 @@ from importlib import metadata
 from pathlib import Path
 
 from summarize.io import atomic_write_json, atomic_write_jsonl
-from summarize.metrics.rouge import METRICS, STATS, aggregate, score_table, table_samples
+from summarize.io.atomic import json_line
+from summarize.metrics.rouge import (
+    METRICS,
+    STATS,
+    aggregate,
+    score_table,
+    table_samples,
+)
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +140,7 @@ def evaluate_and_report(
         out = write_report_files(report, rows, output_dir)
         log.info("wrote %s, %s and %s", out / "report.json", out / "samples.jsonl", out / "report.png")
     if echo:
-        text = json.dumps(report, ensure_ascii=False) if as_json else format_rouge_table(report)
+        text = json_line(report) if as_json else format_rouge_table(report)
         print(text, file=sys.stdout, flush=True)
     return report
 

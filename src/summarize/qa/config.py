@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from summarize.config.sections import TrainingSection, help_field as _help
+from summarize.config.sections import TrainingSection
+from summarize.config.sections import help_field as _help
 
 
 @dataclass

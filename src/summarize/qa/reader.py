@@ -28,7 +28,12 @@ import torch
 
 from summarize.device import pick_device
 from summarize.io.read import InputError
-from summarize.qa.decode import Candidate, best_answers, spans_to_candidates, window_candidates
+from summarize.qa.decode import (
+    Candidate,
+    best_answers,
+    spans_to_candidates,
+    window_candidates,
+)
 from summarize.qa.features import check_window_settings, make_windows
 
 log = logging.getLogger(__name__)
@@ -93,7 +98,11 @@ class Reader:
         """
         from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-        from summarize.headline.models import ModelLoadError, check_model_folder, resolve_checkpoint
+        from summarize.headline.models import (
+            ModelLoadError,
+            check_model_folder,
+            resolve_checkpoint,
+        )
 
         device = pick_device(device)  # a bad --device fails before minutes of loading
         folder = resolve_checkpoint(str(path_or_id), revision)  # a missing local folder fails here, never at the hub

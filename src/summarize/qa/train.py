@@ -180,8 +180,14 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
               dev_examples, dev_stats, pretrained, *, resume: bool, overwrite: bool) -> dict:
     from summarize.metrics.cmrc import cmrc_scores
     from summarize.training import (
-        Trainer, build_training_arguments, find_resume_checkpoint, finished_metrics, guard_outputs, is_main_process,
-        prepare_run_dir, standard_callbacks,
+        Trainer,
+        build_training_arguments,
+        find_resume_checkpoint,
+        finished_metrics,
+        guard_outputs,
+        is_main_process,
+        prepare_run_dir,
+        standard_callbacks,
     )
 
     d = cfg.data
