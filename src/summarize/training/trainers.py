@@ -86,6 +86,11 @@ def _use_log_callback(trainer) -> None:
 
 
 class Trainer(_Trainer):
+    """transformers' Trainer with ordered evaluation, logging, NaN-loss and checkpoint-fault checks.
+
+    Thread safety: one trainer per run and per process (the run folder is locked, see rundir.py).
+    """
+
     _get_eval_sampler = _ordered_eval_sampler
 
     def __init__(self, *args, **kwargs):
@@ -102,6 +107,8 @@ class Trainer(_Trainer):
 
 
 class Seq2SeqTrainer(_Seq2SeqTrainer):
+    """The seq2seq counterpart of :class:`Trainer` (same additions; one per run and per process)."""
+
     _get_eval_sampler = _ordered_eval_sampler
 
     def __init__(self, *args, **kwargs):
