@@ -142,9 +142,9 @@ def test_model_mode_scores_what_the_headline_package_generates(capsys, monkeypat
         return generated
 
     # Stands in for the headline package's module, which owns generation; this test covers the hand-off.
-    fake = types.ModuleType("summarize.headline.evaluate")
+    fake = types.ModuleType("summarize.headline.predict")
     fake.generate_predictions = generate_predictions
-    monkeypatch.setitem(sys.modules, "summarize.headline.evaluate", fake)
+    monkeypatch.setitem(sys.modules, "summarize.headline.predict", fake)
     out_dir = tmp_path / "rep"
     code, out, _ = run(capsys, "--model", "runs/m", "--data", "test.jsonl", "--config", "c.yaml",
                        "generation.num_beams=2", "--output", str(out_dir), "--json", "-q")

@@ -243,7 +243,7 @@ def test_generation_settings_precedence(tmp_path):
 def test_training_source_prefix_travels_with_the_model(tmp_path):
     from transformers import GenerationConfig
 
-    from summarize.headline.decoding import to_generation_config
+    from summarize.headline.generation_config import to_generation_config
 
     folder = build_tiny_model(tmp_path / "m")
     gc = to_generation_config(GenerationSection(), GenerationConfig.from_pretrained(folder), source_prefix="摘要：")

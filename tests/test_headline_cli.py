@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from summarize.cli import main as cli
-from summarize.headline import evaluate as headline_evaluate
+from summarize.headline import predict as headline_predict
 from tiny_headline import build_tiny_model
 
 ARTICLES = [
@@ -84,7 +84,7 @@ def test_output_is_written_atomically(tmp_path, monkeypatch, capsys):
         def generate(self, texts, **kwargs):
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(headline_evaluate, "load_generator", lambda *a, **k: Broken())
+    monkeypatch.setattr(headline_predict, "load_generator", lambda *a, **k: Broken())
     with pytest.raises(RuntimeError):
         cli(["headline", "--input", str(src), "--output", str(out)])
     assert out.read_text(encoding="utf-8") == "OLD\n"
@@ -138,10 +138,10 @@ def _args(**kw):
 
 def test_generate_predictions_with_a_model(model_dir, tmp_path):
     data = write_jsonl(tmp_path / "test.jsonl", ARTICLES)
-    preds, refs, ids = headline_evaluate.generate_predictions(_args(model=str(model_dir), data=str(data)))
+    preds, refs, ids = headline_predict.generate_predictions(_args(model=str(model_dir), data=str(data)))
     assert ids == ["a1", "a2"] and refs == ["高新区开工", "新政策发布"]
     assert len(preds) == 2 and all(0 < len(p) <= 9 for p in preds)
-    preds2, _, _ = headline_evaluate.generate_predictions(
+    preds2, _, _ = headline_predict.generate_predictions(
         _args(model=str(model_dir), data=str(data), overrides=["generation.max_chars=3"]))
     assert all(len(p) <= 3 for p in preds2)
 
@@ -149,9 +149,9 @@ def test_generate_predictions_with_a_model(model_dir, tmp_path):
 def test_generate_predictions_with_lead_and_bad_rows(tmp_path):
     data = write_jsonl(tmp_path / "test.jsonl", ARTICLES, ['{"id": "z", "text": "正文"}', "{broken"])
     with pytest.raises(Exception) as info:
-        headline_evaluate.generate_predictions(_args(model="lead", data=str(data)))
+        headline_predict.generate_predictions(_args(model="lead", data=str(data)))
     assert "test.jsonl:3: missing key 'title'" in str(info.value) and "test.jsonl:4: invalid JSON" in str(info.value)
-    preds, refs, ids = headline_evaluate.generate_predictions(_args(model="lead", data=str(data), skip_bad=True))
+    preds, refs, ids = headline_predict.generate_predictions(_args(model="lead", data=str(data), skip_bad=True))
     assert ids == ["a1", "a2"] and preds[1] == "国务院今天发布新政策，支持企业研发"
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from summarize.metrics.ngrams import ngram_overlap
 from summarize.metrics.rouge import rouge_scores, score_samples
-from summarize.metrics.tokenize import normalize_chars, normalize_words, word_tokens
+from summarize.metrics.scoring_text import normalize_chars, normalize_words, word_tokens
 
 
 def char(pred, ref, **kw):

@@ -10,8 +10,8 @@ from summarize.config import ConfigError
 from summarize.config.sections import TrainingSection
 from summarize.training import (
     LogCallback,
-    Seq2SeqTrainer,
-    Trainer,
+    OrderedSeq2SeqTrainer,
+    OrderedTrainer,
     build_training_arguments,
     find_resume_checkpoint,
     is_main_process,
@@ -124,7 +124,7 @@ def test_trainers_log_to_stderr_and_keep_eval_order(tmp_path):
                                                     encoder_ffn_dim=8, decoder_ffn_dim=8, max_position_embeddings=16))
     section = TrainingSection(group_by_length=True, precision="fp32")
     dataset = [{"input_ids": [1] * n} for n in (5, 1, 9, 3, 7)]
-    for cls, seq2seq in ((Trainer, False), (Seq2SeqTrainer, True)):
+    for cls, seq2seq in ((OrderedTrainer, False), (OrderedSeq2SeqTrainer, True)):
         args = build_training_arguments(section, tmp_path, seq2seq=seq2seq)
         trainer = cls(model=model, args=args, eval_dataset=dataset)
         kinds = [type(c) for c in trainer.callback_handler.callbacks]

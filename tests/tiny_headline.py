@@ -25,7 +25,7 @@ def build_tiny_model(folder: Path, *, bias: str | None = None, max_positions: in
     from transformers import BartConfig, BartForConditionalGeneration, BertTokenizer
 
     from summarize.headline.config import GenerationSection
-    from summarize.headline.decoding import to_generation_config
+    from summarize.headline.generation_config import to_generation_config
 
     folder.mkdir(parents=True, exist_ok=True)
     vocab = list(dict.fromkeys(SPECIALS + CHARS + DIGITS + WORDS))

@@ -100,8 +100,8 @@ def read_predictions(path: str, *, skip_bad: bool = False) -> tuple[list[str], l
 
 def _model_predictions(args: argparse.Namespace) -> tuple[list[str], list, list[str]]:
     # Imported here: model mode pulls in torch and transformers, predictions mode must not.
-    headline_evaluate = importlib.import_module("summarize.headline.evaluate")
-    return headline_evaluate.generate_predictions(args)
+    headline_predict = importlib.import_module("summarize.headline.predict")
+    return headline_predict.generate_predictions(args)
 
 
 def main(argv: list[str]) -> int:

@@ -169,7 +169,7 @@ def main(argv: list[str]) -> int:
     if not rows:
         raise InputError(f"{source}: no articles to headline" + (f" ({len(bad)} bad rows)" if bad else ""))
 
-    from summarize.headline.evaluate import load_generator
+    from summarize.headline.predict import load_generator
 
     generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides)
     kwargs = {"batch_size": args.batch_size} if args.batch_size else {}

@@ -74,7 +74,7 @@ class HeadlineResult:
         return out
 
 
-def load_model_and_tokenizer(path_or_id: str | os.PathLike, model_section: ModelSection | None = None):
+def _load_weights(path_or_id: str | os.PathLike, model_section: ModelSection | None = None):
     """The one place the generator loads weights: ``summarize.headline.models`` (family-aware
     tokenizer pairing, clear errors naming the folder). ``model_section`` supplies family,
     tokenizer, revision and trust_remote_code; its name_or_path is replaced by ``path_or_id``."""
@@ -146,7 +146,7 @@ class HeadlineGenerator:
         from summarize.headline.backends.torch_backend import TorchBackend
 
         resolved = _resolve_config(config, overrides)  # the file is read and validated once here
-        model, tokenizer = load_model_and_tokenizer(path_or_id, resolved.model if config is not None else None)
+        model, tokenizer = _load_weights(path_or_id, resolved.model if config is not None else None)
         name = _display_name(path_or_id)
         backend = TorchBackend(model, tokenizer, name=name, device=device)
         defaults = generation_settings(backend.defaults, config, overrides)

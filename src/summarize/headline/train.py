@@ -140,9 +140,9 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     import torch
     from transformers import set_seed
 
-    from summarize.headline.decoding import to_generation_config
+    from summarize.headline.generation_config import to_generation_config
     from summarize.training import (
-        Seq2SeqTrainer,
+        OrderedSeq2SeqTrainer,
         build_training_arguments,
         find_resume_checkpoint,
         is_main_process,
@@ -187,7 +187,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     # Tensor cores want padded lengths in multiples of 8 under mixed precision.
     multiple = 8 if (args.bf16 or args.fp16) and torch.cuda.is_available() else None
 
-    trainer = Seq2SeqTrainer(
+    trainer = OrderedSeq2SeqTrainer(
         model=model,
         args=args,
         train_dataset=train_features,

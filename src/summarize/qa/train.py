@@ -70,7 +70,7 @@ class Collator:
         return batch
 
 
-def load_model_and_tokenizer(cfg: QAConfig, train_examples: list[QAExample], run_dir: Path):
+def load_or_build_qa_model(cfg: QAConfig, train_examples: list[QAExample], run_dir: Path):
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     m = cfg.model
@@ -141,7 +141,7 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
     """Run training; returns the metrics written to ``metrics.json``."""
     from summarize.metrics.cmrc import cmrc_scores
     from summarize.training import (
-        Trainer, build_training_arguments, find_resume_checkpoint, is_main_process, prepare_run_dir,
+        OrderedTrainer, build_training_arguments, find_resume_checkpoint, is_main_process, prepare_run_dir,
         standard_callbacks,
     )
     from summarize.training.rundir import start_fresh
@@ -165,7 +165,7 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         dev_examples = dev_data.examples[: d.max_dev_samples] if d.max_dev_samples else dev_data.examples
         dev_stats = dev_data.stats
 
-    model, tokenizer = load_model_and_tokenizer(cfg, usable, Path(run_dir))
+    model, tokenizer = load_or_build_qa_model(cfg, usable, Path(run_dir))
     built = train_features(tokenizer, usable, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
                            max_question_tokens=d.max_question_tokens)
     train_set = FeatureDataset(built["features"])
@@ -189,7 +189,7 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         cfg.training, run_dir, metric_for_best="f1" if evaluate else None, evaluate=evaluate, seq2seq=False,
         label_names=["start_positions", "end_positions"],
     )
-    trainer = Trainer(
+    trainer = OrderedTrainer(
         model=model,
         args=args,
         train_dataset=train_set,

@@ -33,7 +33,7 @@ def _use_log_callback(trainer) -> None:
     trainer.add_callback(LogCallback(show_progress=not trainer.args.disable_tqdm))
 
 
-class Trainer(_Trainer):
+class OrderedTrainer(_Trainer):
     _get_eval_sampler = _ordered_eval_sampler
 
     def __init__(self, *args, **kwargs):
@@ -41,7 +41,7 @@ class Trainer(_Trainer):
         _use_log_callback(self)
 
 
-class Seq2SeqTrainer(_Seq2SeqTrainer):
+class OrderedSeq2SeqTrainer(_Seq2SeqTrainer):
     _get_eval_sampler = _ordered_eval_sampler
 
     def __init__(self, *args, **kwargs):

@@ -8,7 +8,7 @@ import torch
 from transformers import LogitsProcessorList
 
 from summarize.headline.backends import DecodeParams, Hypothesis
-from summarize.headline.decoding import TOKEN_MARGIN, saved_source_prefix, section_from_generation_config
+from summarize.headline.generation_config import TOKEN_MARGIN, saved_source_prefix, section_from_generation_config
 from summarize.headline.length import CharLengthLogitsProcessor, CharTensors, token_chars
 
 

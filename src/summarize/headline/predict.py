@@ -64,7 +64,7 @@ def record_problem(obj: dict, text_field: str, title_field: str | None) -> str |
     return None
 
 
-def read_records(
+def read_article_rows(
     path: str | os.PathLike, *, text_field: str = "text", title_field: str | None = "title"
 ) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     """``(line, record)`` pairs of a canonical JSONL file, and the rows that cannot be used."""
@@ -116,7 +116,7 @@ def generate_predictions(args: argparse.Namespace) -> tuple[list[str], list[str]
 
         data = load_config(config, overrides, task="headline").data
         text_field, title_field = data.text_field, data.title_field
-    rows, bad = read_records(args.data, text_field=text_field, title_field=title_field)
+    rows, bad = read_article_rows(args.data, text_field=text_field, title_field=title_field)
     if bad and not getattr(args, "skip_bad", False):
         listed = "\n  ".join(map(str, bad[:_SHOW_BAD]))
         more = f"\n  ... and {len(bad) - _SHOW_BAD} more" if len(bad) > _SHOW_BAD else ""
