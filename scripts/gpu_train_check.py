@@ -42,7 +42,7 @@ def read_vocab(path: str | None, tiny: bool) -> list[str]:
         return tokens
     if not tiny:
         sys.exit("--vocab is required (e.g. ../shared/vocab/bert-base-chinese/vocab.txt) unless --tiny")
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
 
     return build_char_vocab(["高新区科技园人工智能平台今天正式启用发布新政策支持企业研发"])
 

@@ -11,7 +11,7 @@ import torch
 
 from summarize.config import ConfigError
 from summarize.headline.backends import DecodeParams, Hypothesis
-from summarize.headline.clean import clean_headline
+from summarize.text.clean import clean_headline
 from summarize.headline.config import GenerationSection
 from summarize.headline.generator import HeadlineGenerator, HeadlineResult, generation_settings
 from summarize.headline.length import CharLengthLogitsProcessor, CharTensors, cleaned_length, token_chars

@@ -25,7 +25,7 @@ ALPHABET = "".join(sorted(set("".join(TRICKY)))) + "的是在一有和人这中�
 def _vocab_tokens() -> list[str]:
     import unicodedata
 
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
 
     # Lowercased, accent-stripped forms (what the normalizer produces), minus a few characters
     # so that [UNK] appears too.

@@ -85,7 +85,7 @@ def test_tiny_model_learns_eight_pairs(tmp_path):
     assert result.model_dir == run / "model"
 
     # the saved model loads through the normal path and writes a training headline
-    from summarize.headline.clean import clean_headline
+    from summarize.text.clean import clean_headline
     from summarize.headline.config import ModelSection
     from summarize.headline.models import load_pretrained
 

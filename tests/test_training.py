@@ -114,7 +114,6 @@ def test_callbacks(tmp_path):
 
 def test_trainers_log_to_stderr_and_keep_eval_order(tmp_path):
     """Our trainers replace the stdout printers, and evaluation keeps dataset order even with length grouping."""
-    import torch
     from transformers import PrinterCallback, ProgressCallback
 
     from transformers import BartConfig, BartForConditionalGeneration

@@ -14,12 +14,11 @@ silently dropping rows would change the score; skipped rows are counted in the r
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.io import BadRow, InputError, iter_jsonl
-from summarize.metrics.report import evaluate_and_report
+from summarize.metrics.report import evaluate_and_report, render_report
 
 log = logging.getLogger("summarize.evaluate")
 
@@ -100,8 +99,10 @@ def read_predictions(path: str, *, skip_bad: bool = False) -> tuple[list[str], l
 
 def _model_predictions(args: argparse.Namespace) -> tuple[list[str], list, list[str]]:
     # Imported here: model mode pulls in torch and transformers, predictions mode must not.
-    headline_predict = importlib.import_module("summarize.headline.predict")
-    return headline_predict.generate_predictions(args)
+    from summarize.headline import predict
+
+    return predict.generate_predictions(args.model, args.data, config=args.config, overrides=args.overrides,
+                                        skip_bad=args.skip_bad)
 
 
 def main(argv: list[str]) -> int:
@@ -130,7 +131,6 @@ def main(argv: list[str]) -> int:
         refs,
         ids,
         output_dir=args.output,
-        as_json=args.json,
         word_level=args.word_level,
         mode="distinct" if args.compat == "rouge-chinese" else "rouge155",
         bootstrap=args.bootstrap,
@@ -139,6 +139,7 @@ def main(argv: list[str]) -> int:
         n_skipped=n_skipped,
         progress=len(preds) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO),
     )
+    print(render_report(report, as_json=args.json), flush=True)
     if report["n_empty_reference"]:
         log.warning("%d samples have an empty reference (after normalization); they score 0 and stay in n",
                     report["n_empty_reference"])

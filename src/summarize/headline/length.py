@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 from transformers import LogitsProcessor
 
-from summarize.headline.clean import _LATIN, clean_headline
+from summarize.text.clean import _LATIN, clean_headline
 
 _LATIN_CHAR = re.compile(_LATIN)
 # Word-start markers: sentencepiece (mT5, Pegasus) and byte-level BPE.

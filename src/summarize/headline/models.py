@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from summarize.headline.config import ModelSection, ScratchModel
-from summarize.headline.vocab import build_char_vocab
+from summarize.text.vocab import build_char_vocab
 from summarize.io.read import InputError
 
 log = logging.getLogger("summarize")

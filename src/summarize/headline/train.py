@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from summarize.headline.clean import clean_headline
+from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl

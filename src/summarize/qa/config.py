@@ -11,6 +11,9 @@ from typing import Literal
 
 from summarize.config.sections import TrainingSection, help_field as _help
 
+# Written into the model's config.json by `summarize qa train`, so inference uses the training windows.
+CONFIG_KEY = "summarize_qa"
+
 
 @dataclass
 class ScratchBert:

@@ -2,14 +2,14 @@
 
 For the quickstart and tests: no pretrained weights needed, no network. The
 vocabulary comes from the training contexts and questions
-(:func:`summarize.headline.vocab.build_char_vocab`, shared with the headline task).
+(:func:`summarize.text.vocab.build_char_vocab`, shared with the headline task).
 """
 
 from __future__ import annotations
 
 import logging
 
-from summarize.headline.vocab import build_char_vocab
+from summarize.text.vocab import build_char_vocab
 from summarize.qa.config import ScratchBert
 
 log = logging.getLogger(__name__)

@@ -20,11 +20,10 @@ import torch
 
 from summarize.io.atomic import atomic_write_json
 from summarize.io.read import InputError
-from summarize.qa.config import QAConfig
+from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
 from summarize.qa.decode import decode_windows
 from summarize.qa.features import Windows, make_windows, train_features
-from summarize.qa.reader import CONFIG_KEY
 
 log = logging.getLogger("summarize")
 
