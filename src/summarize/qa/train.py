@@ -74,23 +74,18 @@ def load_or_build_qa_model(cfg: QAConfig, train_examples: list[QAExample], run_d
 
     m = cfg.model
     if m.init == "scratch":
-        from summarize.qa.scratch import build_scratch_model, build_scratch_tokenizer
+        from summarize.qa.scratch import build_scratch_qa
         from summarize.training import is_main_process
+        from summarize.training.scratch import save_scratch
 
         # Every rank builds the same model in memory (same vocabulary, same seed); only rank 0
         # writes the initial checkpoint, so ranks never race on the same files.
         texts = [t for ex in train_examples for t in (ex.context, ex.question)]
-        tokenizer = build_scratch_tokenizer(texts, m.scratch.vocab_min_count)
-        model = build_scratch_model(m.scratch, tokenizer, cfg.training.seed)
+        model, tokenizer = build_scratch_qa(m.scratch, texts, cfg.training.seed)
         if is_main_process():
             # Relative to the run folder, as for headline models, so --output-dir moves it too.
             folder = Path(m.name_or_path).expanduser()
-            folder = folder if folder.is_absolute() else Path(run_dir) / folder
-            folder.mkdir(parents=True, exist_ok=True)
-            tokenizer.save_pretrained(folder)
-            model.save_pretrained(folder)
-        log.info("built a BertForQuestionAnswering from scratch: %d vocabulary entries, %.2fM parameters",
-                 len(tokenizer), model.num_parameters() / 1e6)
+            save_scratch(model, tokenizer, folder if folder.is_absolute() else Path(run_dir) / folder)
         _check_limits(cfg, model)
         return model, tokenizer
     source = m.tokenizer or m.name_or_path
