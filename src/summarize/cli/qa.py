@@ -25,8 +25,8 @@ def _train(args) -> int:
     cfg = load_config(args.config, args.overrides, task="qa")
     from summarize.training import is_main_process
 
-    metrics = train(cfg, args.output_dir, resume=args.resume)
-    dev = metrics.get("dev")
+    result = train(cfg, args.output_dir, resume=args.resume)
+    dev = result.metrics.get("dev")
     if dev and is_main_process():
         print(f"dev EM {dev['em']:.2f}  F1 {dev['f1']:.2f}  ({dev['n']} questions)")
     return 0

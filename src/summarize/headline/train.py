@@ -15,40 +15,21 @@ a run folder a newsroom can use directly::
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 from summarize.training.rundir import world_size
 
 log = logging.getLogger("summarize")
 
 METRIC = "rougeL"  # best checkpoint = highest dev char ROUGE-L F
-
-
-@dataclass
-class TrainResult:
-    output_dir: Path
-    model_dir: Path
-    metrics: dict[str, Any]
-    dev_predictions: list[dict] = field(default_factory=list)
-    log_history: list[dict] = field(default_factory=list)  # the trainer's logged losses and evaluations
-
-
-def with_output_dir(cfg: HeadlineConfig, output_dir: str | os.PathLike | None) -> HeadlineConfig:
-    """The config with ``training.output_dir`` replaced (so the saved config.yaml tells the truth)."""
-    if output_dir is None:
-        return cfg
-    training = dataclasses.replace(cfg.training, output_dir=str(output_dir))
-    return dataclasses.replace(cfg, training=training)
 
 
 def scratch_folder(cfg: HeadlineConfig, run_dir: Path) -> Path:
@@ -128,11 +109,6 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_pairs: list[Pair
             texts = [cfg.data.source_prefix + p.text for p in train_pairs] + [p.title for p in train_pairs]
             build_scratch_checkpoint(cfg.model.scratch, texts, folder, cfg.training.seed)
     return load_pretrained(cfg.model, name_or_path=str(folder))
-
-
-# What a run writes into its folder; a new run (without --resume) removes the
-# previous run's copies first, so a crash never leaves stale reports that look current.
-RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.jsonl", "tensorboard")
 
 
 def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False) -> TrainResult:
@@ -225,7 +201,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         "global_step": trainer.state.global_step,
         "epochs": trainer.state.epoch,
         "resumed_from_step": resumed_step,
-        "best_checkpoint": _relative(trainer.state.best_model_checkpoint, run_dir),
+        "best_checkpoint": relative_to_run(trainer.state.best_model_checkpoint, run_dir),
         "train_runtime_s": train_metrics.get("train_runtime"),
         "train_samples_per_second": train_metrics.get("train_samples_per_second"),
         "wall_time_s": round(time.perf_counter() - started, 2),
@@ -250,12 +226,3 @@ def _checkpoint_step(path: str) -> int:
 
     state = json.loads((Path(path) / "trainer_state.json").read_text(encoding="utf-8"))
     return int(state.get("global_step", 0))
-
-
-def _relative(path: str | None, root: Path) -> str | None:
-    if not path:
-        return None
-    try:
-        return str(Path(path).relative_to(root))
-    except ValueError:
-        return path

@@ -5,8 +5,10 @@ TrainingArguments, precision rules, checkpoint/resume logic, callbacks and
 distributed launch (``torchrun --nproc_per_node N -m summarize qa train CFG``
 or ``accelerate launch -m summarize qa train CFG``). Dev is scored with the
 official CMRC 2018 EM/F1 after each evaluation and the best checkpoint by F1 is
-kept. The run folder gets ``model/`` (model + tokenizer, inference settings in
-config.json), ``config.yaml``, ``metrics.json`` and ``dev_predictions.json``.
+kept. The run folder has the same files as a headline run
+(:mod:`summarize.training.result`): ``model/`` (model + tokenizer, inference
+settings in config.json), ``config.yaml``, ``metrics.json`` and
+``dev_predictions.jsonl``; ``train`` returns the same ``TrainResult``.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from pathlib import Path
 
 import torch
 
-from summarize.io.atomic import atomic_write_json
+from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
 from summarize.io.read import InputError
 from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
 from summarize.qa.decode import decode_windows
 from summarize.qa.features import Windows, make_windows, train_features
+from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 
 log = logging.getLogger("summarize")
 
@@ -127,12 +130,10 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
 
 # Training questions re-read after training to report how well the model fits them.
 TRAIN_FIT_SAMPLE = 200
-# What a run writes into its folder; a new run (without --resume) removes an earlier run's copies first.
-RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.json", "tensorboard")
 
 
-def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False) -> dict:
-    """Run training; returns the metrics written to ``metrics.json``."""
+def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False) -> TrainResult:
+    """Run training; ``result.metrics`` is what ``metrics.json`` holds."""
     from summarize.metrics.cmrc import cmrc_scores
     from summarize.training import (
         OrderedTrainer, build_training_arguments, find_resume_checkpoint, is_main_process, prepare_run_dir,
@@ -141,9 +142,10 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
     from summarize.training.rundir import start_fresh
 
     began = time.time()
+    cfg = with_output_dir(config, output_dir)
     if not resume:
-        start_fresh(output_dir or cfg.training.output_dir, RUN_OUTPUTS)
-    run_dir = prepare_run_dir(cfg, output_dir or cfg.training.output_dir)
+        start_fresh(cfg.training.output_dir, RUN_OUTPUTS)
+    run_dir = prepare_run_dir(cfg, cfg.training.output_dir)
     d = cfg.data
     train_data = read_qa_file(d.train)
     train_examples = train_data.examples[: d.max_train_samples] if d.max_train_samples else train_data.examples
@@ -208,14 +210,16 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
             "bad_rows": len(train_data.problems),
             **{k: v for k, v in result.metrics.items() if isinstance(v, (int, float))},
         },
-        "best_checkpoint": trainer.state.best_model_checkpoint,
+        "best_checkpoint": relative_to_run(trainer.state.best_model_checkpoint, run_dir),
     }
-    predictions = None
+    rows: list[dict] = []
     if eval_set is not None:
         output = trainer.predict(eval_set, metric_key_prefix="dev")
         predictions = predict_examples(output.predictions, dev_windows, dev_examples, cfg)
         scores = cmrc_scores(predictions, golds_of(dev_examples))
         metrics["dev"] = {**scores, "answer_alignment": dev_stats.as_dict(), "source": str(d.dev)}
+        rows = [{"id": ex.id, "prediction": predictions[ex.id], "reference": [a.text for a in ex.answers]}
+                for ex in dev_examples]
         log.info("dev: EM %.2f  F1 %.2f  (%d questions)", scores["em"], scores["f1"], scores["n"])
 
     # How well the model fits (a sample of) its own training questions: tells "did not learn"
@@ -239,11 +243,12 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
     metrics["runtime_s"] = round(time.time() - began, 1)
     if is_main_process():
         tokenizer.save_pretrained(str(model_dir))
-        if predictions is not None:
-            atomic_write_json(Path(run_dir) / "dev_predictions.json", predictions)
+        if rows:
+            atomic_write_jsonl(Path(run_dir) / "dev_predictions.jsonl", rows)
         atomic_write_json(Path(run_dir) / "metrics.json", metrics)
-        log.info("model, metrics.json and dev_predictions.json written to %s", run_dir)
-    return metrics
+        log.info("model, metrics.json and dev_predictions.jsonl written to %s", run_dir)
+    return TrainResult(output_dir=Path(run_dir), model_dir=model_dir, metrics=metrics, dev_predictions=rows,
+                       log_history=list(trainer.state.log_history))
 
 
 __all__ = ["train", "predict_examples", "golds_of", "FeatureDataset", "Collator"]
