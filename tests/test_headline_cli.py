@@ -10,7 +10,6 @@ import pytest
 
 from summarize.cli import main as cli
 from summarize.headline import predict as headline_predict
-from tiny_headline import build_tiny_model
 
 ARTICLES = [
     {"id": "a1", "title": "高新区开工", "text": "本报讯(记者王某)6月26日，高新区举行重点项目集中开工仪式，共有15个项目开工。总投资80亿元。"},
@@ -19,8 +18,8 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return build_tiny_model(tmp_path_factory.mktemp("cli") / "model", bias="wordy", generation={"max_chars": 9, "num_beams": 2})
+def model_dir(tmp_path_factory, tiny_model):
+    return tiny_model(tmp_path_factory.mktemp("cli") / "model", bias="wordy", generation={"max_chars": 9, "num_beams": 2})
 
 
 def write_jsonl(path, rows, extra_lines=()):

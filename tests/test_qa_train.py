@@ -189,23 +189,22 @@ def test_config_rules_for_qa(capsys):
 @pytest.mark.shared
 @pytest.mark.slow
 @pytest.mark.parametrize("config", ["qa-bert-base-chinese.yaml", "qa-roberta-wwm-ext.yaml", "qa-macbert-base.yaml"])
-def test_pretrained_configs_run_on_cmrc_files(repo, shared, tmp_path, config):
+def test_pretrained_configs_run_on_cmrc_files(repo, shared_file, tmp_path, config):
     """The shipped CMRC configs run end to end: a stand-in checkpoint (random weights, the real
     bert-base-chinese vocabulary) in place of the hub id, the real CMRC files, a few steps."""
     from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
 
-    from conftest import shared_file
     from summarize.qa.train import train
 
-    vocab = shared_file(shared, "vocab/bert-base-chinese/vocab.txt")
+    vocab = shared_file("vocab/bert-base-chinese/vocab.txt")
     checkpoint = tmp_path / "checkpoint"
     BertTokenizerFast(vocab=str(vocab)).save_pretrained(str(checkpoint))
     BertForQuestionAnswering(BertConfig(vocab_size=21128, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                                         intermediate_size=64)).save_pretrained(str(checkpoint))
     cfg = load_config(repo / "configs" / config, [
         f"model.name_or_path={checkpoint}",
-        f"data.train={shared_file(shared, 'data/cmrc2018/train.json')}",
-        f"data.dev={shared_file(shared, 'data/cmrc2018/dev.json')}",
+        f"data.train={shared_file('data/cmrc2018/train.json')}",
+        f"data.dev={shared_file('data/cmrc2018/dev.json')}",
         "data.max_train_samples=12", "data.max_dev_samples=6", "data.max_seq_len=128", "data.doc_stride=32",
         "training.max_steps=2", "training.batch_size=4", "training.gradient_accumulation_steps=1",
         "training.eval_steps=2", "training.precision=fp32",

@@ -32,7 +32,7 @@ class ScratchModel:
         for name in ("d_model", "layers", "heads", "ffn", "max_positions"):
             if getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive, got {getattr(self, name)}")
-        return [f"scratch.{e}" for e in errors]
+        return errors
 
 
 @dataclass

@@ -163,7 +163,18 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     # Tensor cores want padded lengths in multiples of 8 under mixed precision.
     multiple = 8 if (args.bf16 or args.fp16) and torch.cuda.is_available() else None
 
+    generation_kwargs = {}
+    if dev_pairs:
+        from transformers import LogitsProcessorList
+
+        from summarize.headline.length import length_processor
+
+        # The best checkpoint is chosen by the decoder users get: the character-length
+        # processor (max_chars, min_chars) of HeadlineGenerator, not plain token-bounded generate().
+        processor = length_processor(model, tokenizer, cfg.generation.max_chars, cfg.generation.min_chars, args.device)
+        generation_kwargs = {"logits_processor": LogitsProcessorList([processor])}
     trainer = OrderedSeq2SeqTrainer(
+        generation_kwargs=generation_kwargs,
         model=model,
         args=args,
         train_dataset=train_features,

@@ -42,8 +42,21 @@ class OrderedTrainer(_Trainer):
 
 
 class OrderedSeq2SeqTrainer(_Seq2SeqTrainer):
+    """Also takes ``generation_kwargs``: extra ``generate()`` arguments for every evaluation and
+    prediction, including the ones the training loop starts (a logits processor, for instance),
+    so dev text is decoded exactly as inference decodes it."""
+
     _get_eval_sampler = _ordered_eval_sampler
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, generation_kwargs: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.generation_kwargs = dict(generation_kwargs or {})
         _use_log_callback(self)
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval", **gen_kwargs):
+        return super().evaluate(eval_dataset, ignore_keys=ignore_keys, metric_key_prefix=metric_key_prefix,
+                                **{**self.generation_kwargs, **gen_kwargs})
+
+    def predict(self, test_dataset, ignore_keys=None, metric_key_prefix: str = "test", **gen_kwargs):
+        return super().predict(test_dataset, ignore_keys=ignore_keys, metric_key_prefix=metric_key_prefix,
+                               **{**self.generation_kwargs, **gen_kwargs})
