@@ -69,6 +69,18 @@ def test_tiny_model_learns_its_training_questions(run):
     assert right / 8 * 100 == pytest.approx(metrics["dev"]["em"], abs=12.5)
     saved = load_config(out / "config.yaml", task="qa")
     assert saved.data.max_seq_len == 64
+    # the same Hub habits as headline models: a model card whose load snippets run, no pickled arguments
+    assert not (out / "model" / "training_args.bin").exists()
+    card = (out / "model" / "README.md").read_text(encoding="utf-8")
+    assert "pipeline_tag: question-answering" in card and "| em |" in card and "sha256" in card
+    snippets = [block.split("\n", 1)[1].split("```")[0].replace("path/to/model", str(out / "model"))
+                for block in card.split("```python")[1:]]
+    context, question = CONTEXTS[0], QUESTIONS[0][1]
+    plain, ours = ({}, {})
+    exec(snippets[0].replace('"问题", "上下文"', f"{question!r}, {context!r}"), plain)
+    exec(snippets[1].replace('reader.answer("问题", "上下文")', f"got = reader.answer({question!r}, {context!r})"), ours)
+    assert plain["answer"] and plain["answer"] in context
+    assert ours["got"]["answer"] == predictions["q0"]
     model_config = json.loads((out / "model/config.json").read_text(encoding="utf-8"))
     assert model_config["summarize_qa"]["max_seq_len"] == 64
 

@@ -313,3 +313,66 @@ def test_accelerate_launch_runs_the_same_command(tmp_path):
     assert proc.returncode == 0, proc.stderr[-4000:]
     metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
     assert metrics["global_step"] == 2 and (run / "model" / "generation_config.json").is_file()
+
+
+class HubStandIn:
+    """huggingface_hub.HfApi as --push-to-hub uses it, copying instead of uploading (never the network)."""
+
+    def __init__(self, root):
+        self.root, self.calls = root, []
+
+    def __call__(self):  # HfApi() -> this object
+        return self
+
+    def create_repo(self, repo_id, private=False, exist_ok=False):
+        self.calls.append(("create_repo", repo_id, private))
+
+    def upload_folder(self, folder_path, repo_id, commit_message=""):
+        import shutil
+
+        self.calls.append(("upload_folder", repo_id))
+        shutil.copytree(folder_path, self.root / repo_id)
+
+
+def test_saved_model_follows_hub_habits_and_pushes(tmp_path, monkeypatch, capsys):
+    """model/ has a model card (metadata, data hashes, dev scores, decoding defaults, load snippets
+    that work), no pickled training_args.bin; --push-to-hub uploads exactly that folder."""
+    import hashlib
+
+    import huggingface_hub
+    import yaml
+
+    from summarize.cli import main as cli
+
+    hub = HubStandIn(tmp_path / "hub")
+    monkeypatch.setattr(huggingface_hub, "HfApi", hub)
+    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("task: headline\n", encoding="utf-8")
+    run = tmp_path / "run"
+    assert cli(["train", str(cfg), *TINY, f"data.train={data}", f"data.dev={data}", "training.max_steps=2",
+                "--output-dir", str(run), "--push-to-hub", "me/tiny-headline", "-q"]) == 0
+    model = run / "model"
+    assert not (model / "training_args.bin").exists()
+    assert list((run / "checkpoints").glob("checkpoint-*/training_args.bin"))  # checkpoints keep it for --resume
+    card = (model / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(card.split("---")[1])
+    assert meta["pipeline_tag"] == "summarization" and meta["language"] == ["zh"] and "base_model" not in meta
+    assert meta["summarize"]["data"]["train"]["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert meta["summarize"]["dev_scores"] == metrics["dev"] and "ROUGE-1.5.5" in meta["summarize"]["scoring"]
+    assert meta["summarize"]["decoding"]["max_chars"] == 20 and meta["summarize"]["decoding"]["num_beams"] == 1
+    # the card's plain-transformers snippet runs as written and writes the headline summarize writes for a
+    # short article (where token and character bounds agree)
+    snippets = [block.split("\n", 1)[1] for block in card.split("```python")[1:]]
+    article = make_pairs()[0]["text"]
+    scope = {"article": article}
+    exec(snippets[0].split("```")[0].replace("path/to/model", str(model)), scope)
+    from summarize.text.clean import clean_headline
+
+    scope2 = {"article": article}
+    exec(snippets[1].split("```")[0].replace("path/to/model", str(model)), scope2)
+    assert clean_headline(scope["headline"])[:20] == scope2["generator"].generate(article).headline
+    assert hub.calls == [("create_repo", "me/tiny-headline", True), ("upload_folder", "me/tiny-headline")]
+    assert sorted(p.name for p in (tmp_path / "hub" / "me/tiny-headline").iterdir()) == sorted(
+        p.name for p in model.iterdir())

@@ -1,6 +1,6 @@
 """``summarize qa``: extractive reading comprehension.
 
-    summarize qa train CONFIG [key=value ...] [--output-dir DIR] [--resume]
+    summarize qa train CONFIG [key=value ...] [--output-dir DIR] [--resume] [--push-to-hub REPO_ID]
     summarize qa answer --model DIR --question Q (--context TEXT | --context-file FILE) [--json]
     summarize qa predict --model DIR --input FILE --output PRED.json
     summarize qa evaluate --dataset SQUAD.json|QA.jsonl --predictions PRED.json [--json]
@@ -29,6 +29,10 @@ def _train(args) -> int:
     dev = result.metrics.get("dev")
     if dev and is_main_process():
         print(f"dev EM {dev['em']:.2f}  F1 {dev['f1']:.2f}  ({dev['n']} questions)")
+    if args.push_to_hub and is_main_process():
+        from summarize.training.model_card import push_to_hub
+
+        push_to_hub(result.model_dir, args.push_to_hub)
     return 0
 
 
@@ -110,6 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("overrides", nargs="*", metavar="key.sub=value", help="config overrides")
     p.add_argument("--output-dir", default=None, help="run folder (default: training.output_dir)")
     p.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+    p.add_argument("--push-to-hub", metavar="REPO_ID", help="upload the final model/ (with its model card) to this "
+                   "Hugging Face Hub repository (private; needs a token, e.g. from `hf auth login`)")
     add_verbosity(p)
     p.set_defaults(fn=_train)
 

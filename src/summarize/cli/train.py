@@ -1,4 +1,4 @@
-"""``summarize train CONFIG [key=value ...] [--output-dir DIR] [--resume]``: fine-tune a headline model.
+"""``summarize train CONFIG [key=value ...] [--output-dir DIR] [--resume] [--push-to-hub REPO_ID]``: fine-tune a headline model.
 
 Also runs distributed, unchanged:
 ``torchrun --nproc_per_node 2 -m summarize train CONFIG`` or
@@ -24,6 +24,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--output-dir", help="run folder (default: training.output_dir from the config)")
     parser.add_argument("--resume", action="store_true",
                         help="continue from the last complete checkpoint in the run folder")
+    parser.add_argument("--push-to-hub", metavar="REPO_ID",
+                        help="upload the final model/ (with its model card) to this Hugging Face Hub repository "
+                             "(private; needs a token, e.g. from `hf auth login`)")
     add_verbosity(parser)
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
@@ -38,4 +41,8 @@ def main(argv: list[str]) -> int:
     if is_main_process():
         print(json.dumps({"model": str(result.model_dir), **{k: result.metrics[k] for k in
                           ("dev", "train_loss", "global_step", "train_runtime_s")}}, ensure_ascii=False))
+    if args.push_to_hub and is_main_process():
+        from summarize.training.model_card import push_to_hub
+
+        push_to_hub(result.model_dir, args.push_to_hub)
     return 0

@@ -24,6 +24,7 @@ from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 from summarize.training.rundir import world_size
 
@@ -202,7 +203,6 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
 
     model_dir = run_dir / "model"
     trainer.model.generation_config = to_generation_config(cfg.generation, trainer.model.generation_config, cfg.data.source_prefix)
-    trainer.save_model(str(model_dir))  # rank 0 only; also saves the tokenizer
 
     metrics = {
         "dev": dev_scores,
@@ -223,6 +223,8 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
                   "cleaned dev headlines vs the raw dev references",
     }
     rows = scorer.rows() if scorer is not None else []
+    # rank 0 writes; also saves the tokenizer and the model card
+    save_final_model(trainer, model_dir, model_card(cfg, loaded.family, dev_scores, metrics["metric"]))
     if is_main_process():
         atomic_write_json(run_dir / "metrics.json", metrics)
         if rows:
@@ -230,6 +232,47 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         log.info("model saved to %s; metrics in %s", model_dir, run_dir / "metrics.json")
     return TrainResult(output_dir=run_dir, model_dir=model_dir, metrics=metrics, dev_predictions=rows,
                        log_history=list(trainer.state.log_history))
+
+
+def model_card(cfg: HeadlineConfig, family: str, dev_scores: dict, scoring: str):
+    """What the saved model/README.md says (see :mod:`summarize.training.model_card`)."""
+    from summarize.config import to_dict
+    from summarize.training.model_card import ModelCard
+
+    m = cfg.model
+    base = m.name_or_path if m.init == "pretrained" else (
+        f"none: a {m.scratch.architecture} built from scratch (d_model {m.scratch.d_model}, {m.scratch.layers} layers) "
+        "with a character vocabulary of the training data")
+    notes = ["Plain `generate()` bounds headlines in tokens; summarize bounds them in characters "
+             "(`max_chars`/`min_chars`, a logits processor) and cleans the tokenizer spacing, as during dev scoring."]
+    if family == "pegasus":
+        tokenizer = ("from summarize.headline.tokenization_pegasus import PegasusChineseTokenizer\n"
+                     "tokenizer = PegasusChineseTokenizer.from_pretrained(\"path/to/model\")  # plain Python, no remote code")
+        notes.append(
+            "`AutoTokenizer` cannot load this tokenizer, and no setting makes it: `tokenizer_class` is "
+            "`PegasusChineseTokenizer`, which segments text with jieba (a dictionary lookup over its word list) "
+            "before WordPiece. No transformers tokenizer class does that and a `tokenizer.json` cannot express it; "
+            "`BertTokenizer` on the same `vocab.txt` loads but splits Chinese into single characters, ids the model "
+            "was not trained on. The class is one pure-Python file of summarize (it needs `jieba`), so "
+            "`trust_remote_code` is never needed.")
+    else:
+        tokenizer = 'tokenizer = AutoTokenizer.from_pretrained("path/to/model")'
+    load = ("from transformers import AutoModelForSeq2SeqLM, AutoTokenizer\n\n"
+            f"{tokenizer}\n"
+            'model = AutoModelForSeq2SeqLM.from_pretrained("path/to/model")\n'
+            f"ids = tokenizer({cfg.data.source_prefix!r} + article, return_tensors=\"pt\", truncation=True, "
+            f"max_length={cfg.generation.max_source_tokens})\n"
+            "headline = tokenizer.decode(model.generate(**ids)[0], skip_special_tokens=True)")
+    return ModelCard(
+        task="headline", pipeline_tag="summarization", base_model=base,
+        data={"train": cfg.data.train, "dev": cfg.data.dev}, dev_scores=dev_scores, scoring=scoring,
+        decoding={**to_dict(cfg.generation), "source_prefix": cfg.data.source_prefix},
+        load_transformers=load,
+        load_summarize=('from summarize import HeadlineGenerator\n\n'
+                        'generator = HeadlineGenerator.from_pretrained("path/to/model")\n'
+                        'generator.generate(article).headline'),
+        notes=notes,
+    )
 
 
 def _checkpoint_step(path: str) -> int:

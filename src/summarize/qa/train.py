@@ -26,6 +26,7 @@ from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
 from summarize.qa.decode import decode_windows
 from summarize.qa.features import Windows, make_windows, train_features
+from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 
 log = logging.getLogger("summarize")
@@ -239,7 +240,8 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
         "max_question_tokens": d.max_question_tokens, "max_answer_tokens": d.max_answer_tokens,
     })
     model_dir = Path(run_dir) / "model"
-    trainer.save_model(str(model_dir))
+    save_final_model(trainer, model_dir, model_card(cfg, {k: v for k, v in metrics.get("dev", {}).items()
+                                                          if k in ("em", "f1", "n")}))
     metrics["runtime_s"] = round(time.time() - began, 1)
     if is_main_process():
         tokenizer.save_pretrained(str(model_dir))
@@ -249,6 +251,45 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
         log.info("model, metrics.json and dev_predictions.jsonl written to %s", run_dir)
     return TrainResult(output_dir=Path(run_dir), model_dir=model_dir, metrics=metrics, dev_predictions=rows,
                        log_history=list(trainer.state.log_history))
+
+
+def model_card(cfg: QAConfig, dev_scores: dict):
+    """What the saved model/README.md says (see :mod:`summarize.training.model_card`)."""
+    from summarize.training.model_card import ModelCard
+
+    m, d = cfg.model, cfg.data
+    base = m.name_or_path if m.init == "pretrained" else (
+        f"none: a BertForQuestionAnswering built from scratch (hidden {m.scratch.hidden}, {m.scratch.layers} layers) "
+        "with a character vocabulary of the training data")
+    return ModelCard(
+        task="qa", pipeline_tag="question-answering", base_model=base,
+        data={"train": d.train, "dev": d.dev}, dev_scores=dev_scores,
+        scoring="CMRC 2018 EM/F1 x100 (the official cmrc2018_evaluate.py definition, summarize.metrics.cmrc) "
+                "of the best span per question over all its windows, against every gold answer",
+        decoding={"max_seq_len": d.max_seq_len, "doc_stride": d.doc_stride,
+                  "max_question_tokens": d.max_question_tokens, "max_answer_tokens": d.max_answer_tokens},
+        # transformers 5 has no question-answering pipeline: the span is picked by hand, in one window.
+        load_transformers=('import torch\n'
+                           'from transformers import AutoModelForQuestionAnswering, AutoTokenizer\n\n'
+                           'tokenizer = AutoTokenizer.from_pretrained("path/to/model")\n'
+                           'model = AutoModelForQuestionAnswering.from_pretrained("path/to/model").eval()\n'
+                           'question, context = "问题", "上下文"\n'
+                           f'enc = tokenizer(question, context, truncation="only_second", max_length={d.max_seq_len}, '
+                           'return_offsets_mapping=True, return_tensors="pt")\n'
+                           'offsets = enc.pop("offset_mapping")[0].tolist()\n'
+                           'with torch.no_grad():\n'
+                           '    out = model(**enc)\n'
+                           'in_context = [i for i, s in enumerate(enc.sequence_ids(0)) if s == 1]\n'
+                           'start = max(in_context, key=lambda i: out.start_logits[0, i])\n'
+                           f'end = max((i for i in in_context if start <= i < start + {d.max_answer_tokens}), '
+                           'key=lambda i: out.end_logits[0, i])\n'
+                           'answer = context[offsets[start][0]:offsets[end][1]]\n'
+                           f'# one window: a context longer than {d.max_seq_len} tokens needs the sliding windows '
+                           f'(doc_stride {d.doc_stride}) summarize reads it with'),
+        load_summarize=('from summarize import Reader\n\n'
+                        'reader = Reader.from_pretrained("path/to/model")  # windows as in training (config.json)\n'
+                        'reader.answer("问题", "上下文")'),
+    )
 
 
 __all__ = ["train", "predict_examples", "golds_of", "FeatureDataset", "Collator"]
