@@ -109,13 +109,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="summarize qa", description="extractive reading comprehension")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("train", help="fine-tune a QA model from a config")
+    from summarize.config.explain import keys_epilog
+    from summarize.qa.config import QAConfig
+
+    p = sub.add_parser("train", help="fine-tune a QA model from a config", epilog=keys_epilog(QAConfig),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config", help="YAML config with task: qa")
     p.add_argument("overrides", nargs="*", metavar="key.sub=value", help="config overrides")
     p.add_argument("--output-dir", default=None, help="run folder (default: training.output_dir)")
     p.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
     p.add_argument("--push-to-hub", metavar="REPO_ID", help="upload the final model/ (with its model card) to this "
-                   "Hugging Face Hub repository (private; needs a token, e.g. from `hf auth login`)")
+                   "Hugging Face Hub repository (private; needs a token, e.g. from hf auth login)")
     add_verbosity(p)
     p.set_defaults(fn=_train)
 

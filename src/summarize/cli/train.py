@@ -16,7 +16,11 @@ from summarize.config import load_config
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="summarize train", description=__doc__,
+    from summarize.config.explain import keys_epilog, plain_text
+    from summarize.headline.config import HeadlineConfig
+
+    parser = argparse.ArgumentParser(prog="summarize train", description=plain_text(__doc__),
+                                     epilog=keys_epilog(HeadlineConfig),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("config", help="headline YAML config (see configs/)")
     parser.add_argument("overrides", nargs="*", metavar="key.sub=value",
@@ -26,7 +30,7 @@ def main(argv: list[str]) -> int:
                         help="continue from the last complete checkpoint in the run folder")
     parser.add_argument("--push-to-hub", metavar="REPO_ID",
                         help="upload the final model/ (with its model card) to this Hugging Face Hub repository "
-                             "(private; needs a token, e.g. from `hf auth login`)")
+                             "(private; needs a token, e.g. from hf auth login)")
     add_verbosity(parser)
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
