@@ -41,7 +41,25 @@ def test_table_on_stdout(capsys, predictions):
     assert "normalization (both sides)" in out and "95% CI" in out
     for metric in ("rouge1", "rouge2", "rougeL"):
         assert f"\n{metric} " in out
-    assert err == ""
+    # 4 samples: the CIs are printed with a warning, in the table and (even with -q) on stderr, nothing else
+    assert "WARNING: the 95% CIs rest on 4 samples (< 30)" in out
+    assert err.count("\n") == 1 and "rest on 4 samples" in err
+
+
+def test_no_small_sample_warning_from_30_samples_or_without_cis(capsys, tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps({"prediction": "高新区", "reference": f"高新区{i}"}) + "\n" for i in range(30)),
+                    encoding="utf-8")
+    code, out, err = run(capsys, "--predictions", str(path), "--bootstrap", "50", "--json", "-q")
+    assert code == 0 and "warning" not in json.loads(out)["bootstrap"] and err == ""
+    code, out, err = run(capsys, "--predictions", str(predictions_file(tmp_path)), "--bootstrap", "0", "-q")
+    assert code == 0 and "WARNING" not in out and err == ""
+
+
+def predictions_file(tmp_path):
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
+    return path
 
 
 def test_json_matches_the_api(capsys, predictions):

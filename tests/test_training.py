@@ -143,3 +143,29 @@ def test_start_fresh_removes_only_the_named_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("RANK", "0")
     start_fresh(tmp_path, ("checkpoints", "metrics.json", "model"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_train_logging_writes_log_lines_above_the_bar(capsys):
+    """During training a log record goes through tqdm.write, so it never lands inside the progress bar."""
+    import logging
+    import sys
+
+    from tqdm import tqdm
+
+    from summarize.training.callbacks import train_logging
+
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    root.addHandler(handler)
+    writes = []
+    original = tqdm.write
+    try:
+        tqdm.write = classmethod(lambda cls, s, file=None, end="\n", nolock=False: writes.append(s))
+        with train_logging():
+            logging.getLogger("summarize").warning("step 3: loss 1.2")
+        logging.getLogger("summarize").warning("after training")
+    finally:
+        tqdm.write = original
+        root.removeHandler(handler)
+    assert writes == ["step 3: loss 1.2"]
+    assert "after training" in capsys.readouterr().err

@@ -24,6 +24,7 @@ from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 from summarize.training.rundir import world_size
@@ -190,7 +191,8 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         resumed_step = _checkpoint_step(checkpoint)
         log.info("resuming from %s (step %d)", checkpoint, resumed_step)
     started = time.perf_counter()
-    out = trainer.train(resume_from_checkpoint=checkpoint)
+    with train_logging():
+        out = trainer.train(resume_from_checkpoint=checkpoint)
     train_metrics = dict(out.metrics)
 
     dev_scores: dict[str, float] = {}

@@ -81,6 +81,8 @@ def format_rouge_table(report: Mapping) -> str:
     if ci_all:
         b = report["bootstrap"]
         lines.append(f"95% CI: {b['method']} bootstrap over samples, {b['resamples']} resamples, seed {b['seed']}")
+        if b.get("warning"):
+            lines.append(f"WARNING: {b['warning']}")
     return "\n".join(lines)
 
 
@@ -124,6 +126,8 @@ def evaluate_and_report(
     if source:
         report["source"] = dict(source)
     report["versions"] = package_versions()
+    if report.get("bootstrap", {}).get("warning"):
+        log.warning("%s", report["bootstrap"]["warning"])
     if output_dir is not None:
         rows = []
         for i, (sample, pred, ref) in enumerate(zip(table_samples(table), predictions, references)):

@@ -224,6 +224,10 @@ def aggregate(table: ScoreTable, *, bootstrap: int = 1000, seed: int = 0) -> dic
             lv: {m: {s: list(next(bounds)) for s in STATS} for m in METRICS} for lv in table.levels
         }
         result["bootstrap"] = {"method": "percentile", "confidence": 0.95, "resamples": bootstrap, "seed": seed}
+        from summarize.metrics.bootstrap import small_sample_warning
+
+        if warning := small_sample_warning(len(table)):
+            result["bootstrap"]["warning"] = warning
     return result
 
 

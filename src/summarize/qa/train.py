@@ -26,6 +26,7 @@ from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
 from summarize.qa.decode import decode_windows
 from summarize.qa.features import Windows, make_windows, train_features
+from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 
@@ -198,7 +199,8 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
     checkpoint = find_resume_checkpoint(run_dir) if resume else None
     if resume and checkpoint is None:
         log.warning("--resume: no complete checkpoint under %s; starting from scratch", run_dir)
-    result = trainer.train(resume_from_checkpoint=checkpoint)
+    with train_logging():
+        result = trainer.train(resume_from_checkpoint=checkpoint)
 
     metrics: dict = {
         "train": {
