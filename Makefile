@@ -40,6 +40,7 @@ qa-quickstart: $(VENV)/.installed
 	$(BIN)/summarize qa evaluate --dataset data/rc/dev.jsonl --predictions $(QA_RUN)/dev_answers.json
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests scripts
 	$(BIN)/python -m pytest
 
 clean:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import shared_file
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +24,7 @@ ALPHABET = "".join(sorted(set("".join(TRICKY)))) + "的是在一有和人这中�
 def _vocab_tokens() -> list[str]:
     import unicodedata
 
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
 
     # Lowercased, accent-stripped forms (what the normalizer produces), minus a few characters
     # so that [UNK] appears too.
@@ -96,8 +95,8 @@ def test_batched_answers_match_one_at_a_time(reader, pairs):
 
 
 @pytest.mark.shared
-def test_offsets_with_the_real_bert_base_chinese_vocabulary(tmp_path, shared):
-    vocab = shared_file(shared, "vocab/bert-base-chinese/vocab.txt").read_text(encoding="utf-8").splitlines()
+def test_offsets_with_the_real_bert_base_chinese_vocabulary(tmp_path, shared_file):
+    vocab = shared_file("vocab/bert-base-chinese/vocab.txt").read_text(encoding="utf-8").splitlines()
     folder = _make_model_dir(tmp_path / "bbc", vocab)
     real = Reader.from_pretrained(folder, device="cpu", max_seq_len=24, doc_stride=6, max_question_tokens=6,
                                   max_answer_tokens=10)

@@ -31,7 +31,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from tiny_headline import build_tiny_model
 
 from summarize.cli import main
 
@@ -64,7 +63,7 @@ def _jsonl(rows) -> str:
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
+def models(tmp_path_factory, tiny_model):
     """Tiny headline and QA models (read-only inputs of many cases; snapshotted like everything else)."""
     from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
 
@@ -72,7 +71,7 @@ def models(tmp_path_factory):
     from summarize.qa.reader import CONFIG_KEY
 
     root = tmp_path_factory.mktemp("models")
-    headline = build_tiny_model(root / "headline", bias="wordy", generation={"max_chars": 9, "num_beams": 1})
+    headline = tiny_model(root / "headline", bias="wordy", generation={"max_chars": 9, "num_beams": 1})
     qa = root / "qa"
     qa.mkdir()
     vocab = build_char_vocab([QA_CONTEXT + "".join(q for _, q, _ in QA_ROWS)])
@@ -82,7 +81,7 @@ def models(tmp_path_factory):
                         intermediate_size=64, max_position_embeddings=64)
     setattr(config, CONFIG_KEY, {"max_seq_len": 64, "doc_stride": 16, "max_question_tokens": 16, "max_answer_tokens": 8})
     BertForQuestionAnswering(config).save_pretrained(str(qa))
-    return {"model": headline, "qa_model": qa}
+    return {"model": headline, "qa_model": qa, "make_tiny": tiny_model}
 
 
 def _headline_config(ws: Path) -> str:
@@ -369,7 +368,7 @@ def _mount_tmpfs(folder: Path, options: str):
 
 
 @contextlib.contextmanager
-def _setup(name: str | None, ws: Path, monkeypatch):
+def _setup(name: str | None, ws: Path, monkeypatch, models: dict):
     if name is None:
         yield
     elif name == "symlink":
@@ -385,7 +384,7 @@ def _setup(name: str | None, ws: Path, monkeypatch):
         with FolderLock(ws / name.removeprefix("lock_")):
             yield
     elif name == "model_in_run":
-        build_tiny_model(ws / "run" / "model2")
+        models["make_tiny"](ws / "run" / "model2")
         shutil.rmtree(ws / "run" / "model")
         (ws / "run" / "model2").rename(ws / "run" / "model")
         yield
@@ -495,7 +494,7 @@ def _fill(parts: list[str], ws: Path, models: dict) -> list[str]:
 def test_matrix(case: Case, ws: Path, models, capsys, monkeypatch):
     _skip_unless(case.needs)
     argv = _fill(case.argv, ws, models)
-    with _setup(case.setup, ws, monkeypatch):
+    with _setup(case.setup, ws, monkeypatch, models):
         before = _snapshot(ws, models["model"], models["qa_model"])
         code = main(argv)
         out, err = capsys.readouterr()
@@ -643,17 +642,15 @@ def test_nan_model_writes_valid_json(models, tmp_path, capsys):
     out, err = capsys.readouterr()
     assert code in (0, 1), err
     for line in out.splitlines():
-        row = json.loads(line, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c} in {line}"))
+        row = json.loads(line, parse_constant=lambda c, line=line: pytest.fail(f"non-JSON constant {c} in {line}"))
         assert row["score"] is None or isinstance(row["score"], float)
         if row["score"] is None:
             assert any("not finite" in w for w in row["warnings"])
 
 
-def test_lcsts_quoted_fields_on_the_real_file(shared, tmp_path, capsys):
+def test_lcsts_quoted_fields_on_the_real_file(shared_file, tmp_path, capsys):
     """The shared LCSTS train file: CSV-quoted fields lose their quoting; the counts are the report's."""
-    from conftest import shared_file
-
-    src = shared_file(shared, "data/lcsts/train.tsv")
+    src = shared_file("data/lcsts/train.tsv")
     raw = src.read_text(encoding="utf-8").split("\n")
     quoted_titles = sum(1 for line in raw if line.startswith('"'))
     quoted_lines = sum(1 for line in raw if line.startswith('"') or '\t"' in line)

@@ -13,12 +13,7 @@ import sys
 
 from summarize.cli.common import add_verbosity, setup_logging
 from summarize.data.convert import FORMATS, convert_file, write_records
-from summarize.data.split import (
-    DEFAULT_RATIOS,
-    describe_duplicates,
-    parse_ratios,
-    split_file,
-)
+from summarize.data.split import DEFAULT_RATIOS, describe_duplicates, parse_ratios, split_file
 from summarize.io.jsonl import report_bad_rows
 from summarize.io.read import InputError
 from summarize.io.safety import refuse_same_file

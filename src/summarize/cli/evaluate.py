@@ -14,17 +14,11 @@ silently dropping rows would change the score; skipped rows are counted in the r
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 
-from summarize.cli.common import (
-    add_verbosity,
-    parse_args,
-    quiet_libraries,
-    setup_logging,
-)
+from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
-from summarize.metrics.report import evaluate_and_report
+from summarize.metrics.report import evaluate_and_report, render_report
 
 REPORT_FILES = ("report.json", "samples.jsonl", "report.png")  # what --output DIR receives
 
@@ -101,8 +95,10 @@ def read_predictions(path: str, *, skip_bad: bool = False) -> tuple[list[str], l
 
 def _model_predictions(args: argparse.Namespace) -> tuple[list[str], list, list[str]]:
     # Imported here: model mode pulls in torch and transformers, predictions mode must not.
-    headline_evaluate = importlib.import_module("summarize.headline.evaluate")
-    return headline_evaluate.generate_predictions(args)
+    from summarize.headline import predict
+
+    return predict.generate_predictions(args.model, args.data, config=args.config, overrides=args.overrides,
+                                        skip_bad=args.skip_bad)
 
 
 def main(argv: list[str]) -> int:
@@ -138,7 +134,6 @@ def main(argv: list[str]) -> int:
         refs,
         ids,
         output_dir=args.output,
-        as_json=args.json,
         word_level=args.word_level,
         mode="distinct" if args.compat == "rouge-chinese" else "rouge155",
         bootstrap=args.bootstrap,
@@ -147,6 +142,7 @@ def main(argv: list[str]) -> int:
         n_skipped=n_skipped,
         progress=len(preds) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO),
     )
+    print(render_report(report, as_json=args.json), flush=True)
     if report["n_empty_reference"]:
         log.warning("%d samples have an empty reference (after normalization); they score 0 and stay in n",
                     report["n_empty_reference"])

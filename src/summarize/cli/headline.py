@@ -33,20 +33,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from summarize.cli.common import (
-    add_verbosity,
-    parse_args,
-    quiet_libraries,
-    setup_logging,
-)
-from summarize.io import (
-    BadRow,
-    InputError,
-    atomic_open,
-    parse_jsonl,
-    report_bad_rows,
-    split_lines,
-)
+from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
+from summarize.io import BadRow, InputError, atomic_open, parse_jsonl, report_bad_rows, split_lines
 from summarize.io.atomic import finite_or_none, json_line
 from summarize.io.read import check_input_file, decode_bytes
 from summarize.io.safety import refuse_same_file
@@ -185,7 +173,7 @@ def main(argv: list[str]) -> int:
     if not rows:
         raise InputError(f"{source}: no articles to headline" + (f" ({len(bad)} bad rows)" if bad else ""))
 
-    from summarize.headline.evaluate import load_generator
+    from summarize.headline.predict import load_generator
 
     generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides)
     kwargs = {"batch_size": args.batch_size} if args.batch_size else {}

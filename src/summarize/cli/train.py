@@ -1,4 +1,4 @@
-"""``summarize train CONFIG [key=value ...] [--output-dir DIR] [--resume]``: fine-tune a headline model.
+"""``summarize train CONFIG [key=value ...] [--output-dir DIR] [--resume] [--push-to-hub REPO_ID]``: fine-tune a headline model.
 
 Also runs distributed, unchanged:
 ``torchrun --nproc_per_node 2 -m summarize train CONFIG`` or
@@ -13,18 +13,17 @@ from __future__ import annotations
 
 import argparse
 
-from summarize.cli.common import (
-    add_verbosity,
-    parse_args,
-    quiet_libraries,
-    setup_logging,
-)
+from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.config import load_config
 from summarize.io.atomic import finite_json, json_line
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="summarize train", description=__doc__,
+    from summarize.config.explain import keys_epilog, plain_text
+    from summarize.headline.config import HeadlineConfig
+
+    parser = argparse.ArgumentParser(prog="summarize train", description=plain_text(__doc__),
+                                     epilog=keys_epilog(HeadlineConfig),
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("config", help="headline YAML config (see configs/)")
     parser.add_argument("overrides", nargs="*", metavar="key.sub=value",
@@ -34,6 +33,9 @@ def main(argv: list[str]) -> int:
                         help="continue from the last complete checkpoint in the run folder (a finished run is left as is)")
     parser.add_argument("--overwrite", action="store_true",
                         help="replace an earlier run in the run folder (without it, such a folder is refused)")
+    parser.add_argument("--push-to-hub", metavar="REPO_ID",
+                        help="upload the final model/ (with its model card) to this Hugging Face Hub repository "
+                             "(private; needs a token, e.g. from hf auth login)")
     add_verbosity(parser)
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
@@ -48,4 +50,8 @@ def main(argv: list[str]) -> int:
     if is_main_process():
         print(json_line(finite_json({"model": str(result.model_dir), **{k: result.metrics[k] for k in
                           ("dev", "train_loss", "global_step", "train_runtime_s")}})))
+    if args.push_to_hub and is_main_process():
+        from summarize.training.model_card import push_to_hub
+
+        push_to_hub(result.model_dir, args.push_to_hub)
     return 0

@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from summarize.config.sections import TrainingSection
-from summarize.config.sections import help_field as _help
+from summarize.config.sections import TrainingSection, help_field as _help
 
 
 @dataclass
@@ -35,7 +34,7 @@ class ScratchModel:
                 errors.append(f"{name} must be positive, got {getattr(self, name)}")
         if not 0.0 <= self.dropout < 1.0:
             errors.append(f"dropout must be in [0, 1), got {self.dropout}")
-        return [f"scratch.{e}" for e in errors]
+        return errors
 
 
 @dataclass

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from summarize.headline.generator import HeadlineResult
+from summarize.headline.result import HeadlineResult
 from summarize.text.normalize import normalize_whitespace
 
 METHOD = "lead-v1"
@@ -54,7 +54,7 @@ _DATELINES = [
 # happened or who reported it is rarely headline material.
 _TIME = r"(\d{2,4}年)?(\d{1,2}月)?(\d{1,2}[日号])?(凌晨|早间|早上|上午|中午|午间|下午|傍晚|晚间|晚上|晚|夜间)?"
 _ADVERBIALS = [
-    re.compile(rf"^(北京时间|当地时间|美国东部时间|东部时间|格林尼治时间)[^，,。]{{0,16}}[，,]"),
+    re.compile(r"^(北京时间|当地时间|美国东部时间|东部时间|格林尼治时间)[^，,。]{0,16}[，,]"),
     re.compile(r"^[^，,。]{0,16}消息[，,:：]"),
     re.compile(rf"^{_TIME}(?<=\S)[，,]"),
     re.compile(r"^(日前|近日|近期|目前|昨天|昨日|前天|今天|今日|今晨|昨晚|今年|去年|本周|上周|近年来|近年|最近|此前|据悉|据了解|据介绍|另悉|记者获悉|记者了解到)[^，,。]{0,4}[，,]"),

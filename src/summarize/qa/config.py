@@ -9,8 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from summarize.config.sections import TrainingSection
-from summarize.config.sections import help_field as _help
+from summarize.config.sections import TrainingSection, help_field as _help
+
+# Written into the model's config.json by `summarize qa train`, so inference uses the training windows.
+CONFIG_KEY = "summarize_qa"
 
 
 @dataclass

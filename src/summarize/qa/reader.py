@@ -28,18 +28,12 @@ import torch
 
 from summarize.device import pick_device
 from summarize.io.read import InputError
-from summarize.qa.decode import (
-    Candidate,
-    best_answers,
-    spans_to_candidates,
-    window_candidates,
-)
+from summarize.qa.config import CONFIG_KEY
+from summarize.qa.decode import Candidate, best_answers, spans_to_candidates, window_candidates
 from summarize.qa.features import check_window_settings, make_windows
 
 log = logging.getLogger(__name__)
 
-# Written into the model's config.json by `summarize qa train`, so inference uses the training windows.
-CONFIG_KEY = "summarize_qa"
 DEFAULTS = {"max_seq_len": 512, "doc_stride": 128, "max_question_tokens": 64, "max_answer_tokens": 50}
 
 

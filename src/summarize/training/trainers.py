@@ -85,7 +85,7 @@ def _use_log_callback(trainer) -> None:
     trainer.add_callback(LogCallback(show_progress=not trainer.args.disable_tqdm))
 
 
-class Trainer(_Trainer):
+class OrderedTrainer(_Trainer):
     """transformers' Trainer with ordered evaluation, logging, NaN-loss and checkpoint-fault checks.
 
     Thread safety: one trainer per run and per process (the run folder is locked, see rundir.py).
@@ -106,14 +106,26 @@ class Trainer(_Trainer):
         _save_checkpoint_or_explain(super()._save_checkpoint, self, model, trial)
 
 
-class Seq2SeqTrainer(_Seq2SeqTrainer):
-    """The seq2seq counterpart of :class:`Trainer` (same additions; one per run and per process)."""
+class OrderedSeq2SeqTrainer(_Seq2SeqTrainer):
+    """Also takes ``generation_kwargs``: extra ``generate()`` arguments for every evaluation and
+    prediction, including the ones the training loop starts (a logits processor, for instance),
+    so dev text is decoded exactly as inference decodes it. Same additions as OrderedTrainer;
+    one per run and per process."""
 
     _get_eval_sampler = _ordered_eval_sampler
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, generation_kwargs: dict | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.generation_kwargs = dict(generation_kwargs or {})
         _use_log_callback(self)
+
+    def evaluate(self, eval_dataset=None, ignore_keys=None, metric_key_prefix: str = "eval", **gen_kwargs):
+        return super().evaluate(eval_dataset, ignore_keys=ignore_keys, metric_key_prefix=metric_key_prefix,
+                                **{**self.generation_kwargs, **gen_kwargs})
+
+    def predict(self, test_dataset, ignore_keys=None, metric_key_prefix: str = "test", **gen_kwargs):
+        return super().predict(test_dataset, ignore_keys=ignore_keys, metric_key_prefix=metric_key_prefix,
+                               **{**self.generation_kwargs, **gen_kwargs})
 
     def training_step(self, model, inputs, num_items_in_batch=None):
         loss = super().training_step(model, inputs, num_items_in_batch)

@@ -39,6 +39,7 @@ from dataclasses import dataclass
 from summarize.data.records import RowError, make_record
 from summarize.text.normalize import normalize_whitespace
 
+
 HEADLINE_MAX_CHARS = 30  # per printed line; body fragments of this size are told apart by context
 HEADLINE_MAX_LINES = 3
 CAPTION_MAX_CHARS = 200

@@ -20,8 +20,7 @@ import re
 from collections.abc import Iterator
 
 from summarize.data.records import RowError, make_record
-from summarize.io.jsonl import BadRow
-from summarize.io.jsonl import parse_jsonl as read_jsonl_rows
+from summarize.io.jsonl import BadRow, parse_jsonl as read_jsonl_rows
 from summarize.io.read import InputError, split_lines
 
 __all__ = ["iter_csv", "iter_tsv", "parse_csv", "parse_jsonl", "parse_tsv", "split_lines", "unquote_tsv_field"]

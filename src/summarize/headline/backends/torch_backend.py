@@ -9,16 +9,8 @@ from transformers import LogitsProcessorList
 
 from summarize.device import pick_device
 from summarize.headline.backends import DecodeParams, Hypothesis
-from summarize.headline.decoding import (
-    TOKEN_MARGIN,
-    saved_source_prefix,
-    section_from_generation_config,
-)
-from summarize.headline.length import (
-    CharLengthLogitsProcessor,
-    CharTensors,
-    token_chars,
-)
+from summarize.headline.generation_config import TOKEN_MARGIN, saved_source_prefix, section_from_generation_config
+from summarize.headline.length import CharLengthLogitsProcessor, CharTensors, token_chars
 
 
 def _as_list(value: Any) -> list[int]:
