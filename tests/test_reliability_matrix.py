@@ -558,6 +558,21 @@ def test_matrix_totals_by_class():
         assert verbs[verb] >= 1, verb
 
 
+@pytest.mark.parametrize("verb", sorted(__import__("summarize.cli", fromlist=["VERBS"]).VERBS))
+def test_every_verb_gives_one_error_line_for_a_wrong_option(verb, capsys):
+    """Every registered verb, including ones added later, runs under the same handler."""
+    assert main([verb, "--no-such-option"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1 and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("verb", sorted(__import__("summarize.cli", fromlist=["VERBS"]).VERBS))
+def test_every_verb_refuses_a_closed_stdout(verb, capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdout", None)
+    assert main([verb, "--help"]) == 2
+    assert capsys.readouterr().err.strip() == "error: standard output is closed (results are printed there); run with a stdout"
+
+
 # --- cases that need a real process, a real pipe or a real training run --------------------------
 
 
@@ -580,6 +595,7 @@ def test_closed_pipe_exits_quietly(ws):
     assert err == ""
 
 
+@pytest.mark.slow
 def test_disk_full_while_saving_a_checkpoint(ws, tmp_path):
     """A full disk in the middle of checkpoint saving: one line saying the disk is full, naming the checkpoint."""
     if not IS_ROOT:
@@ -598,6 +614,7 @@ def test_disk_full_while_saving_a_checkpoint(ws, tmp_path):
         assert not (run / "metrics.json").exists()
 
 
+@pytest.mark.slow
 def test_two_trainings_into_one_folder_one_is_refused(ws, tmp_path):
     """Two real processes, one run folder: the second is refused at once; the first finishes undisturbed."""
     import signal
@@ -648,6 +665,7 @@ def test_nan_model_writes_valid_json(models, tmp_path, capsys):
             assert any("not finite" in w for w in row["warnings"])
 
 
+@pytest.mark.shared
 def test_lcsts_quoted_fields_on_the_real_file(shared_file, tmp_path, capsys):
     """The shared LCSTS train file: CSV-quoted fields lose their quoting; the counts are the report's."""
     src = shared_file("data/lcsts/train.tsv")

@@ -24,7 +24,6 @@ from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
-from summarize.io.read import InputError
 from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
@@ -124,10 +123,8 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     ``resume`` on a run with nothing left to train returns its saved metrics.
     """
     from summarize.data.split import check_split_files
-    from summarize.training import lock_run_dir
+    from summarize.training.rundir import locked_run_dir
 
-    if resume and overwrite:
-        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
     cfg = with_output_dir(config, output_dir)
     run_dir = Path(cfg.training.output_dir)
     check_split_files([cfg.data.train, cfg.data.dev])
@@ -137,12 +134,8 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         from summarize.headline.models import load_pretrained
 
         pretrained = load_pretrained(cfg.model)  # a mistyped model path fails here, before the run folder
-    lock = lock_run_dir(run_dir)
-    try:
+    with locked_run_dir(run_dir, resume=resume, overwrite=overwrite):
         return _train_in(cfg, run_dir, train_pairs, dev_pairs, pretrained, resume=resume, overwrite=overwrite)
-    finally:
-        if lock is not None:
-            lock.release()
 
 
 def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_pairs: list[Pair], pretrained,
@@ -154,8 +147,7 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_p
     from summarize.training import (
         OrderedSeq2SeqTrainer,
         build_training_arguments,
-        find_resume_checkpoint,
-        finished_metrics,
+        resume_point,
         guard_outputs,
         is_main_process,
         prepare_run_dir,
@@ -163,19 +155,9 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_p
     )
 
     args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=bool(dev_pairs))
-    checkpoint = None
-    if resume:
-        checkpoint = find_resume_checkpoint(run_dir)
-        done = finished_metrics(run_dir, checkpoint, cfg.training.max_steps, cfg.training.epochs)
-        if done is not None:
-            log.info("%s: this run already finished at step %s; nothing to resume, no file changed",
-                     run_dir, done.get("global_step"))
-            return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
-        if checkpoint is None:
-            if any((run_dir / name).exists() for name in ("model", "metrics.json")):
-                raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
-                                 "pass --overwrite to train this run again from the start")
-            log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
+    checkpoint, done = resume_point(run_dir, cfg.training, resume=resume)
+    if done is not None:
+        return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
     with args.main_process_first(desc="checking the run folder"):
         guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
                       inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
