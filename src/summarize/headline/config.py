@@ -67,11 +67,15 @@ class DataSection:
     max_target_tokens: int = _help("reference headlines are truncated to this many tokens", default=64)
     max_train_samples: int | None = _help("use only the first N training records (quick experiments)", default=None)
     max_dev_samples: int | None = _help("score only the first N dev records", default=None)
+    num_proc: int | None = _help("processes that tokenize the training data (cached, so only the first run "
+                                 "pays); null: one", default=None)
 
     def check(self) -> list[str]:
         errors = []
         if self.max_source_tokens <= 0 or self.max_target_tokens <= 0:
             errors.append("max_source_tokens and max_target_tokens must be positive")
+        if self.num_proc is not None and self.num_proc < 1:
+            errors.append(f"num_proc must be >= 1 or null, got {self.num_proc}")
         return errors
 
 
