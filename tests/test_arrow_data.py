@@ -132,3 +132,19 @@ def test_train_accepts_datasets_in_place_of_files(tmp_path):
     result = train(cfg, tmp_path / "run", train_data=ds, dev_data=ds.select(range(3)))
     assert result.metrics["train_samples"] == 7 and result.metrics["dev_samples"] == 3
     assert [r["reference"] for r in result.dev_predictions] == rows["headline"][:3]
+
+
+@pytest.mark.slow
+def test_bench_data_runs_both_paths_and_ends_with_a_machine_readable_line(repo):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "PYTHONPATH": str(repo / "src")}
+    proc = subprocess.run([sys.executable, str(repo / "scripts/bench_data.py"), "--pairs", "300", "--num-proc", "1"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    last = dict(item.split("=", 1) for item in proc.stdout.strip().splitlines()[-1].split()[1:])
+    assert last["pairs"] == "300" and float(last["new_s"]) > 0 and float(last["old_s"]) > 0
+    assert float(last["cached_s"]) < float(last["new_s"])  # the second run reads the cache
+    assert 0 < float(last["new_peak_mb"]) < 2048
