@@ -200,7 +200,9 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pa
                 raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
                                  "pass --overwrite to train this run again from the start")
             log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
-    with args.main_process_first(desc="checking the run folder"):
+    if is_main_process():
+        # Decided once, by rank 0: the other ranks would look after it had started writing (checkpoints/)
+        # and refuse their own run. If rank 0 refuses, the launcher stops the other ranks.
         guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
                       inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
     prepare_run_dir(cfg, run_dir)
