@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from summarize.io.read import InputError
+from summarize.qa.features import make_windows
 from summarize.qa.reader import CONFIG_KEY, Reader
 
 # Pieces chosen to stress offset mapping: the tokenizer lowercases, strips accents (NFD),
@@ -113,10 +114,25 @@ def test_no_token_context_gives_the_documented_empty_answer(reader):
     assert reader.answer("高新区在哪?", "\x00\x01\u200b") == {"answer": "", "score": 0.0, "start": 0, "end": 0}
 
 
-def test_long_context_is_read_in_windows(reader):
+def test_long_context_is_read_in_windows(reader, monkeypatch):
+    from summarize.qa import reader as reader_module
+
+    built = []
+
+    def spy(*args, **kwargs):
+        windows = make_windows(*args, **kwargs)
+        built.append(windows)
+        return windows
+
+    monkeypatch.setattr(reader_module, "make_windows", spy)
     context = "高新区" * 2000 + "河南城建学院" + "。" * 500
     answer = reader.answer("哪所学校?", context)
     _check(answer, context)
+    # the context was cut into overlapping windows that together cover all of it, the far end included
+    (windows,) = built
+    spans = sorted((int(o[o[:, 0] >= 0, 0].min()), int(o[:, 1].max())) for o in windows.offsets)
+    assert len(spans) > 10 and spans[0][0] == 0 and spans[-1][1] == len(context)
+    assert all(nxt[0] < prev[1] for prev, nxt in zip(spans, spans[1:]))
 
 
 @pytest.mark.parametrize(

@@ -88,7 +88,7 @@ def _predict(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from summarize.metrics.cmrc import evaluate_squad_files
+    from summarize.qa.evaluate import evaluate_squad_files
     from summarize.metrics.report import format_qa_report
 
     result = evaluate_squad_files(args.dataset, args.predictions)

@@ -24,11 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from summarize.headline.config import ModelSection, ScratchModel
-from summarize.io.locate import (  # noqa: F401 - ModelLoadError, WEIGHT_FILES: re-exported for callers
+from summarize.io.checkpoint import (  # noqa: F401  (re-exported: the loading API of this module)
     WEIGHT_FILES,
     ModelLoadError,
     check_model_folder,
-    read_json_object as _read_json,
+    read_json_object,
     resolve_checkpoint,
 )
 
@@ -68,9 +68,9 @@ def load_tokenizer(folder: Path, family: str, *, trust_remote_code: bool = False
     from summarize.headline.tokenization_pegasus import PegasusChineseTokenizer
 
     tok_config = folder / "tokenizer_config.json"
-    declared = _read_json(tok_config).get("tokenizer_class") if tok_config.is_file() else None
+    declared = read_json_object(tok_config).get("tokenizer_class") if tok_config.is_file() else None
     if declared is None and (folder / "config.json").is_file():
-        declared = _read_json(folder / "config.json").get("tokenizer_class")
+        declared = read_json_object(folder / "config.json").get("tokenizer_class")
     has_vocab_txt = (folder / "vocab.txt").is_file()
     has_spm = any((folder / f).is_file() for f in SENTENCEPIECE_FILES)
     try:

@@ -1,9 +1,4 @@
-"""Locating a model checkpoint for every task: a local folder or a Hugging Face Hub id.
-
-One rule decides which a name is (``looks_local``), one function finds the folder
-(``resolve_checkpoint``: the folder itself, or a hub snapshot), one check says what a
-folder lacks (``check_model_folder``), and every failure is a ``ModelLoadError``
-naming the folder or id. Headline and QA loading both go through here.
+"""Is a model name a local path or a Hugging Face Hub id? One rule for every loader.
 
 A hub id is ``name`` or ``owner/name``. Anything else (absolute, ``./x``, ``~/x``,
 ``runs/x/model``, a path with the OS separator) can only be a path, so a missing one
@@ -17,17 +12,8 @@ Thread safety: stateless.
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
-
-from summarize.io.read import InputError
-
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
-
-
-class ModelLoadError(InputError):
-    """A checkpoint folder or hub id cannot be used; the message says which and why."""
 
 
 def looks_local(name: str | os.PathLike) -> bool:
@@ -41,58 +27,4 @@ def looks_local(name: str | os.PathLike) -> bool:
     return "/" in text and Path(first).is_dir()
 
 
-def resolve_checkpoint(name: str, revision: str | None = None) -> Path:
-    """The local folder holding ``name``: the folder itself, or a hub snapshot downloaded into the HF cache."""
-    path = Path(name).expanduser()
-    if path.exists():
-        if not path.is_dir():
-            raise ModelLoadError(f"{path}: expected a model folder (config.json + weights), got a file")
-        return path
-    if looks_local(name):
-        raise ModelLoadError(f"{path}: no such model folder")
-    return _download(name, revision)
-
-
-def _download(repo_id: str, revision: str | None) -> Path:
-    from huggingface_hub import snapshot_download
-
-    try:
-        # Configs, vocabularies and safetensors weights; .bin weights only if
-        # the repository has no safetensors (never download both).
-        folder = Path(snapshot_download(repo_id, revision=revision,
-                                        allow_patterns=["*.json", "*.txt", "*.model", "*.safetensors"]))
-        if not any((folder / w).is_file() for w in WEIGHT_FILES):
-            folder = Path(snapshot_download(repo_id, revision=revision,
-                                            allow_patterns=["*.json", "*.txt", "*.model", "pytorch_model*.bin"]))
-    except Exception as exc:  # huggingface_hub raises many types: offline, 404, auth, network
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(
-            f"{repo_id}: could not download this model from the Hugging Face Hub ({type(exc).__name__}: {reason}). "
-            "Check the id and the network, or download the checkpoint elsewhere and set model.name_or_path "
-            "to its local folder"
-        ) from exc
-    return folder
-
-
-def read_json_object(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"{path}: not a valid JSON file ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ModelLoadError(f"{path}: expected a JSON object")
-    return data
-
-
-def check_model_folder(folder: Path) -> dict:
-    """Return the folder's config.json contents, or raise naming what is missing or broken."""
-    config_file = folder / "config.json"
-    if not config_file.is_file():
-        raise ModelLoadError(f"{folder}: not a model folder (no config.json)")
-    config = read_json_object(config_file)
-    if not any((folder / w).is_file() for w in WEIGHT_FILES):
-        raise ModelLoadError(f"{folder}: no model weights (expected one of {', '.join(WEIGHT_FILES)})")
-    return config
-
-
-__all__ = ["WEIGHT_FILES", "ModelLoadError", "check_model_folder", "looks_local", "read_json_object", "resolve_checkpoint"]
+__all__ = ["looks_local"]
