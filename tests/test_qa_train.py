@@ -182,7 +182,7 @@ def test_resume_continues_and_a_new_run_starts_clean(run, tmp_path):
     assert load_config(out / "config.yaml", task="qa").training.output_dir == str(out)
     assert metrics["train"]["resumed_from"].endswith("checkpoint-2")
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2", "checkpoint-4"]
-    train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out)
+    train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out, overwrite=True)
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2"]
 
 

@@ -25,7 +25,7 @@ def _train(args) -> int:
     cfg = load_config(args.config, args.overrides, task="qa")
     from summarize.training import is_main_process
 
-    result = train(cfg, args.output_dir, resume=args.resume)
+    result = train(cfg, args.output_dir, resume=args.resume, overwrite=args.overwrite)
     dev = result.metrics.get("dev")
     if dev and is_main_process():
         print(f"dev EM {dev['em']:.2f}  F1 {dev['f1']:.2f}  ({dev['n']} questions)")
@@ -68,6 +68,9 @@ def _predict(args) -> int:
     from summarize.io.atomic import atomic_write_json
     from summarize.qa.data import read_qa_file
 
+    from summarize.io.safety import refuse_same_file
+
+    refuse_same_file({"--input": args.input}, {"--output": args.output})
     data = read_qa_file(args.input)  # bad rows are logged with file:line and skipped
     reader = _reader(args)
     predictions: dict[str, str] = {}
@@ -120,6 +123,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
     p.add_argument("--push-to-hub", metavar="REPO_ID", help="upload the final model/ (with its model card) to this "
                    "Hugging Face Hub repository (private; needs a token, e.g. from hf auth login)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in the run folder")
     add_verbosity(p)
     p.set_defaults(fn=_train)
 

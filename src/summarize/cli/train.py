@@ -4,6 +4,9 @@ Also runs distributed, unchanged:
 ``torchrun --nproc_per_node 2 -m summarize train CONFIG`` or
 ``accelerate launch -m summarize train CONFIG`` (every rank loads the data,
 only rank 0 writes reports and the final model).
+
+A folder holding an earlier run is refused unless --overwrite (replace it) or
+--resume (continue it); a folder in use by another training is refused.
 """
 
 from __future__ import annotations
@@ -25,9 +28,11 @@ def main(argv: list[str]) -> int:
     parser.add_argument("config", help="headline YAML config (see configs/)")
     parser.add_argument("overrides", nargs="*", metavar="key.sub=value",
                         help="config overrides, e.g. training.max_steps=100 training.learning_rate=3e-4")
-    parser.add_argument("--output-dir", help="run folder (default: training.output_dir from the config)")
+    parser.add_argument("--output-dir", help="run folder (default: training.output_dir, else runs/<config name>)")
     parser.add_argument("--resume", action="store_true",
-                        help="continue from the last complete checkpoint in the run folder")
+                        help="continue from the last complete checkpoint in the run folder (a finished run is left as is)")
+    parser.add_argument("--overwrite", action="store_true",
+                        help="replace an earlier run in the run folder (without it, such a folder is refused)")
     parser.add_argument("--push-to-hub", metavar="REPO_ID",
                         help="upload the final model/ (with its model card) to this Hugging Face Hub repository "
                              "(private; needs a token, e.g. from hf auth login)")
@@ -41,7 +46,7 @@ def main(argv: list[str]) -> int:
 
     quiet_libraries(args.verbosity)
 
-    result = train(cfg, output_dir=args.output_dir, resume=args.resume)
+    result = train(cfg, output_dir=args.output_dir, resume=args.resume, overwrite=args.overwrite)
     if is_main_process():
         print(json.dumps({"model": str(result.model_dir), **{k: result.metrics[k] for k in
                           ("dev", "train_loss", "global_step", "train_runtime_s")}}, ensure_ascii=False))

@@ -13,14 +13,13 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Iterable, Iterator, Sized
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from summarize.io.jsonl import BadRow, iter_jsonl
+from summarize.io.jsonl import BadRow, iter_jsonl, report_bad_rows
 from summarize.io.read import InputError
 
 log = logging.getLogger("summarize")
-MAX_REPORTED = 20
 
 
 @dataclass(frozen=True)
@@ -36,7 +35,7 @@ def read_pairs(path: str | os.PathLike, text_field: str = "text", title_field: s
     source = str(path)
     bad: list[BadRow] = []
     pairs = list(itertools.islice(pairs_from_rows(iter_jsonl(path), source, text_field, title_field, bad), limit))
-    report_bad_rows(source, bad, pairs)
+    finish_rows(source, bad, len(pairs))
     return pairs
 
 
@@ -60,13 +59,10 @@ def pairs_from_rows(rows: Iterable[tuple[int, dict | BadRow]], source: str, text
         yield Pair(id=str(row.get("id", f"{os.path.basename(source)}:{line}")), text=text, title=title.strip())
 
 
-def report_bad_rows(source: str, bad: list[BadRow], pairs: Sized) -> None:
-    """Log the skipped rows (the first MAX_REPORTED); no usable pair at all is an error."""
-    for row in bad[:MAX_REPORTED]:
-        log.warning("skipping bad row %s", row)
-    if len(bad) > MAX_REPORTED:
-        log.warning("%s: %d more bad rows skipped", source, len(bad) - MAX_REPORTED)
-    if not len(pairs):
+def finish_rows(source: str, bad: list[BadRow], usable: int) -> None:
+    """Report the skipped rows (io.jsonl's one bad-row reporter); no usable pair at all is an error."""
+    report_bad_rows(bad, log.warning)
+    if not usable:
         raise InputError(f"{source}: no usable rows ({len(bad)} bad)")
 
 

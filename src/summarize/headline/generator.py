@@ -82,7 +82,11 @@ def generation_settings(
 
 
 class HeadlineGenerator:
-    """Headlines from a seq2seq model; see the module docstring for usage."""
+    """Headlines from a seq2seq model; see the module docstring for usage.
+
+    Thread safety: one generator may be shared by many threads (tokenizing and
+    decoding take a lock; the backend only reads the model).
+    """
 
     def __init__(self, backend: Backend, defaults: GenerationSection | None = None, source_prefix: str = ""):
         self.backend = backend
@@ -237,6 +241,8 @@ class HeadlineGenerator:
                 notes.append(f"headline cut from {len(headline)} to max_chars={max_chars} characters")
                 headline = headline[:max_chars]
             notes = faithfulness_warnings(headline, article) + notes
+            if not headline:
+                notes.append("no headline: the model produced only special tokens, spaces or nothing")
             made.append(HeadlineResult(headline, self.method, hyp.score, truncated, tuple(notes)))
         return dataclasses.replace(made[0], alternatives=tuple(made[1:]))
 

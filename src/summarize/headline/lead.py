@@ -173,14 +173,28 @@ def lead_headline(text: str, max_chars: int = 30, settings: LeadSettings = DEFAU
     if max_chars < 1:
         raise ValueError(f"max_chars must be >= 1, got {max_chars}")
     sentence = drop_adverbials(_PARENTHETICAL.sub("", choose_sentence(text, settings)))
-    return bound_length(sentence, max_chars, settings)
+    headline = bound_length(sentence, max_chars, settings)
+    # Punctuation alone ("”", "……") is no headline: callers get "" and say so (LeadGenerator warns).
+    return headline if has_words(headline) else ""
+
+
+def has_words(text: str) -> bool:
+    """Does ``text`` hold at least one letter or digit (CJK characters included)?"""
+    return any(ch.isalnum() for ch in text)
+
+
+NO_WORDS_WARNING = "no headline: the article has no letters or digits"
+EMPTY_WARNING = "no headline: nothing usable was left after removing datelines and punctuation"
 
 
 class LeadGenerator:
     """The lead method behind the same ``generate`` interface as ``HeadlineGenerator``.
 
     Decoding options a model would take (beams, min_chars, ...) do not apply
-    and are ignored; ``max_chars`` is honoured.
+    and are ignored; ``max_chars`` is honoured. An article without words gets
+    ``""`` with a warning in ``result.warnings``, never a stray punctuation mark.
+
+    Thread safety: stateless after construction; share it freely.
     """
 
     method = METHOD
@@ -199,7 +213,9 @@ class LeadGenerator:
                 raise ValueError(f"article {i}: expected non-empty text, got {text!r:.40}")
         results = []
         for text in items:
-            results.append(HeadlineResult(lead_headline(text, limit, self.settings), METHOD))
+            headline = lead_headline(text, limit, self.settings)
+            warnings = () if headline else (NO_WORDS_WARNING if not has_words(text) else EMPTY_WARNING,)
+            results.append(HeadlineResult(headline, METHOD, warnings=warnings))
             if callable(progress):
                 progress(1)
         return results[0] if single else results

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from summarize.headline.config import ModelSection, ScratchModel
+from summarize.io.locate import looks_local
 from summarize.io.read import InputError
 
 log = logging.getLogger("summarize")
@@ -51,11 +52,6 @@ class LoadedModel:
 # --- locating a checkpoint ------------------------------------------------------------
 
 
-def _looks_local(name: str) -> bool:
-    # A hub id is "name" or "owner/name"; anything else can only be a path.
-    return os.path.isabs(name) or name.startswith((".", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "")
-
-
 def resolve_checkpoint(name: str, revision: str | None = None) -> Path:
     """The local folder holding ``name``: the folder itself, or a hub snapshot downloaded into the HF cache."""
     path = Path(name).expanduser()
@@ -63,7 +59,7 @@ def resolve_checkpoint(name: str, revision: str | None = None) -> Path:
         if not path.is_dir():
             raise ModelLoadError(f"{path}: expected a model folder (config.json + weights), got a file")
         return path
-    if _looks_local(name):
+    if looks_local(name):
         raise ModelLoadError(f"{path}: no such model folder")
     return _download(name, revision)
 

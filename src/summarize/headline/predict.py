@@ -17,12 +17,11 @@ import os
 from collections.abc import Sequence
 from typing import Any
 
-from summarize.io import BadRow, InputError, iter_jsonl
+from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
 
 log = logging.getLogger("summarize.headline")
 
 LEAD = "lead"
-_SHOW_BAD = 10
 _PROGRESS_FROM = 50
 
 
@@ -126,11 +125,8 @@ def generate_predictions(
         text_field, title_field = fields.text_field, fields.title_field
     rows, bad = read_article_rows(data, text_field=text_field, title_field=title_field)
     if bad and not skip_bad:
-        listed = "\n  ".join(map(str, bad[:_SHOW_BAD]))
-        more = f"\n  ... and {len(bad) - _SHOW_BAD} more" if len(bad) > _SHOW_BAD else ""
-        raise InputError(f"{data}: {len(bad)} bad row(s); fix them or pass --skip-bad to score the rest:\n  {listed}{more}")
-    for row in bad[:_SHOW_BAD]:
-        log.warning("skipped %s", row)
+        raise bad_rows_error(data, bad, "fix them or pass --skip-bad to score the rest")
+    report_bad_rows(bad, log.warning)
     if not rows:
         raise InputError(f"{data}: no records to headline")
     generator = load_generator(model, device=device, config=config, overrides=overrides)

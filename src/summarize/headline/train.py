@@ -25,7 +25,8 @@ from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.arrow import tokenize_pairs
 from summarize.headline.dataset import Pair, make_collator
-from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
+from summarize.io.read import InputError
 from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
@@ -133,44 +134,77 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_ds, resume: bool
     return load_pretrained(cfg.model, name_or_path=str(folder))
 
 
-def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False, *,
-          train_data: Any = None, dev_data: Any = None) -> TrainResult:
+def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False,
+          overwrite: bool = False, *, train_data: Any = None, dev_data: Any = None) -> TrainResult:
     """Fine-tune (or train from scratch) a headline model; see the module docstring for the outputs.
 
+    Everything that can fail on bad input (data files, the split manifest, the
+    pretrained checkpoint) is checked before the run folder is touched; the folder
+    is then locked, and an earlier run in it is replaced only with ``overwrite``.
+    ``resume`` on a run with nothing left to train returns its saved metrics.
     ``train_data``/``dev_data``: a ``datasets.Dataset`` or a hub dataset id to use instead of the
     config's ``data.train``/``data.dev`` files (columns named by ``data.text_field``/``data.title_field``).
     """
+    from summarize.data.split import check_split_files
+    from summarize.training import build_training_arguments, lock_run_dir
+
+    if resume and overwrite:
+        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
+    cfg = with_output_dir(config, output_dir)
+    run_dir = Path(cfg.training.output_dir)
+    sources = (train_data if train_data is not None else cfg.data.train, dev_data if dev_data is not None else cfg.data.dev)
+    check_split_files([s for s in sources if isinstance(s, (str, os.PathLike))])
+    args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=sources[1] is not None)
+    train_ds, dev_ds, dev_pairs = _load_data(cfg, args, train_data, dev_data)
+    pretrained = None
+    if cfg.model.init != "scratch":
+        from summarize.headline.models import load_pretrained
+
+        pretrained = load_pretrained(cfg.model)  # a mistyped model path fails here, before the run folder
+    lock = lock_run_dir(run_dir)
+    try:
+        return _train_in(cfg, run_dir, args, train_ds, dev_ds, dev_pairs, pretrained, resume=resume, overwrite=overwrite)
+    finally:
+        if lock is not None:
+            lock.release()
+
+
+def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pairs: list[Pair], pretrained,
+              *, resume: bool, overwrite: bool) -> TrainResult:
     import torch
     from transformers import set_seed
 
     from summarize.headline.generation_config import to_generation_config
     from summarize.training import (
         OrderedSeq2SeqTrainer,
-        build_training_arguments,
         find_resume_checkpoint,
+        finished_metrics,
+        guard_outputs,
         is_main_process,
         prepare_run_dir,
         standard_callbacks,
-        start_fresh,
     )
 
-    cfg = with_output_dir(config, output_dir)
-    run_dir = Path(cfg.training.output_dir)
-    has_dev = dev_data is not None or bool(cfg.data.dev)
-    args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=has_dev)
-    train_ds, dev_ds, dev_pairs = _load_data(cfg, args, train_data, dev_data)
     checkpoint = None
     if resume:
         checkpoint = find_resume_checkpoint(run_dir)
+        done = finished_metrics(run_dir, checkpoint, cfg.training.max_steps, cfg.training.epochs)
+        if done is not None:
+            log.info("%s: this run already finished at step %s; nothing to resume, no file changed",
+                     run_dir, done.get("global_step"))
+            return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
         if checkpoint is None:
+            if any((run_dir / name).exists() for name in ("model", "metrics.json")):
+                raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
+                                 "pass --overwrite to train this run again from the start")
             log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
-    else:
-        with args.main_process_first(desc="cleaning the run folder"):
-            start_fresh(run_dir, RUN_OUTPUTS)
+    with args.main_process_first(desc="checking the run folder"):
+        guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
+                      inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
     prepare_run_dir(cfg, run_dir)
     set_seed(cfg.training.seed)
 
-    loaded = _load_model(cfg, run_dir, args, train_ds, resume)
+    loaded = pretrained if pretrained is not None else _load_model(cfg, run_dir, args, train_ds, resume)
     model, tokenizer = loaded.model, loaded.tokenizer
     # Dev generation during training uses the same decoding defaults the
     # saved model will carry.
@@ -256,7 +290,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     # rank 0 writes; also saves the tokenizer and the model card
     save_final_model(trainer, model_dir, model_card(cfg, loaded.family, dev_scores, metrics["metric"]))
     if is_main_process():
-        atomic_write_json(run_dir / "metrics.json", metrics)
+        atomic_write_json(run_dir / "metrics.json", finite_json(metrics))
         if rows:
             atomic_write_jsonl(run_dir / "dev_predictions.jsonl", rows)
         log.info("model saved to %s; metrics in %s", model_dir, run_dir / "metrics.json")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import torch
 
-from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
 from summarize.io.read import InputError
 from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
@@ -134,20 +134,21 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
 TRAIN_FIT_SAMPLE = 200
 
 
-def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False) -> TrainResult:
-    """Run training; ``result.metrics`` is what ``metrics.json`` holds."""
-    from summarize.metrics.cmrc import cmrc_scores
-    from summarize.training import (
-        OrderedTrainer, build_training_arguments, find_resume_checkpoint, is_main_process, prepare_run_dir,
-        standard_callbacks,
-    )
-    from summarize.training.rundir import start_fresh
+def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False,
+          overwrite: bool = False) -> TrainResult:
+    """Run training; ``result.metrics`` is what ``metrics.json`` holds.
 
+    Data and a pretrained checkpoint are checked before the run folder is touched;
+    the folder is locked while training, an earlier run in it is replaced only with
+    ``overwrite``, and ``resume`` on a finished run returns its saved metrics.
+    """
+    from summarize.training import lock_run_dir
+
+    if resume and overwrite:
+        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
     began = time.time()
     cfg = with_output_dir(config, output_dir)
-    if not resume:
-        start_fresh(cfg.training.output_dir, RUN_OUTPUTS)
-    run_dir = prepare_run_dir(cfg, cfg.training.output_dir)
+    run_dir = Path(cfg.training.output_dir)
     d = cfg.data
     train_data = read_qa_file(d.train)
     train_examples = train_data.examples[: d.max_train_samples] if d.max_train_samples else train_data.examples
@@ -162,8 +163,40 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
         dev_data = read_qa_file(d.dev)
         dev_examples = dev_data.examples[: d.max_dev_samples] if d.max_dev_samples else dev_data.examples
         dev_stats = dev_data.stats
+    # A mistyped model path fails here, before the run folder is touched.
+    pretrained = load_or_build_qa_model(cfg, usable, run_dir) if cfg.model.init != "scratch" else None
+    lock = lock_run_dir(run_dir)
+    try:
+        return _train_in(cfg, run_dir, began, train_data, train_examples, usable, dropped, dev_examples, dev_stats,
+                         pretrained, resume=resume, overwrite=overwrite)
+    finally:
+        if lock is not None:
+            lock.release()
 
-    model, tokenizer = load_or_build_qa_model(cfg, usable, Path(run_dir))
+
+def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_examples, usable, dropped,
+              dev_examples, dev_stats, pretrained, *, resume: bool, overwrite: bool) -> TrainResult:
+    from summarize.metrics.cmrc import cmrc_scores
+    from summarize.training import (
+        OrderedTrainer, build_training_arguments, find_resume_checkpoint, finished_metrics, guard_outputs,
+        is_main_process, prepare_run_dir, standard_callbacks,
+    )
+
+    d = cfg.data
+    checkpoint = find_resume_checkpoint(run_dir) if resume else None
+    if resume:
+        done = finished_metrics(run_dir, checkpoint, cfg.training.max_steps, cfg.training.epochs)
+        if done is not None:
+            log.info("%s: this run already finished; nothing to resume, no file changed", run_dir)
+            return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
+        if checkpoint is None and any((run_dir / name).exists() for name in ("model", "metrics.json")):
+            raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
+                             "pass --overwrite to train this run again from the start")
+    if is_main_process():
+        guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
+                      inputs=(d.train, d.dev, cfg.model.name_or_path, cfg.model.tokenizer))
+    run_dir = Path(prepare_run_dir(cfg, run_dir))
+    model, tokenizer = pretrained if pretrained is not None else load_or_build_qa_model(cfg, usable, run_dir)
     built = train_features(tokenizer, usable, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
                            max_question_tokens=d.max_question_tokens)
     train_set = FeatureDataset(built["features"])
@@ -196,7 +229,6 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
         compute_metrics=compute_metrics,
         callbacks=standard_callbacks(cfg.training, run_dir),
     )
-    checkpoint = find_resume_checkpoint(run_dir) if resume else None
     if resume and checkpoint is None:
         log.warning("--resume: no complete checkpoint under %s; starting from scratch", run_dir)
     with train_logging():
@@ -249,7 +281,7 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
         tokenizer.save_pretrained(str(model_dir))
         if rows:
             atomic_write_jsonl(Path(run_dir) / "dev_predictions.jsonl", rows)
-        atomic_write_json(Path(run_dir) / "metrics.json", metrics)
+        atomic_write_json(Path(run_dir) / "metrics.json", finite_json(metrics))
         log.info("model, metrics.json and dev_predictions.jsonl written to %s", run_dir)
     return TrainResult(output_dir=Path(run_dir), model_dir=model_dir, metrics=metrics, dev_predictions=rows,
                        log_history=list(trainer.state.log_history))

@@ -20,21 +20,28 @@ from summarize.training.callbacks import LogCallback, standard_callbacks
 from summarize.training.rundir import (
     CHECKPOINTS,
     find_resume_checkpoint,
+    finished_metrics,
+    guard_outputs,
     is_main_process,
+    lock_run_dir,
     prepare_run_dir,
     start_fresh,
     world_size,
 )
-from summarize.training.trainers import OrderedSeq2SeqTrainer, OrderedTrainer
+from summarize.training.trainers import OrderedSeq2SeqTrainer, OrderedTrainer, TrainingDiverged
 
 __all__ = [
     "CHECKPOINTS",
     "LogCallback",
     "OrderedSeq2SeqTrainer",
     "OrderedTrainer",
+    "TrainingDiverged",
     "build_training_arguments",
     "find_resume_checkpoint",
+    "finished_metrics",
+    "guard_outputs",
     "is_main_process",
+    "lock_run_dir",
     "prepare_run_dir",
     "resolve_precision",
     "standard_callbacks",
