@@ -29,7 +29,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from summarize.headline.dataset import Pair, finish_rows, pairs_from_rows
+from summarize.headline.dataset import Pair, check_usable, pairs_from_rows
 from summarize.io.digest import file_sha256
 from summarize.io.jsonl import BadRow, parse_jsonl
 from summarize.io.read import InputError, check_input_file
@@ -71,7 +71,7 @@ def _pair_rows(path: str, text_field: str, title_field: str, sha256: str) -> Ite
     for pair in pairs_from_rows(stream_jsonl(path), path, text_field, title_field, bad):
         count += 1
         yield {"id": pair.id, "text": pair.text, "title": pair.title}
-    finish_rows(path, bad, count)
+    check_usable(path, bad, range(count))
 
 
 def _is_data_file(name: str) -> bool:

@@ -76,11 +76,11 @@ class DataSection:
         errors = []
         if self.max_source_tokens <= 0 or self.max_target_tokens <= 0:
             errors.append("max_source_tokens and max_target_tokens must be positive")
-        if self.num_proc is not None and self.num_proc < 1:
-            errors.append(f"num_proc must be >= 1 or null, got {self.num_proc}")
         for name in ("max_train_samples", "max_dev_samples"):
             if getattr(self, name) is not None and getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive or null, got {getattr(self, name)}")
+        if self.num_proc is not None and self.num_proc < 1:
+            errors.append(f"num_proc must be >= 1 or null, got {self.num_proc}")
         return errors
 
 

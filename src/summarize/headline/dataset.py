@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
 
 from summarize.io.jsonl import BadRow, iter_jsonl, report_bad_rows
@@ -35,7 +35,7 @@ def read_pairs(path: str | os.PathLike, text_field: str = "text", title_field: s
     source = str(path)
     bad: list[BadRow] = []
     pairs = list(itertools.islice(pairs_from_rows(iter_jsonl(path), source, text_field, title_field, bad), limit))
-    finish_rows(source, bad, len(pairs))
+    check_usable(source, bad, pairs)
     return pairs
 
 
@@ -59,10 +59,10 @@ def pairs_from_rows(rows: Iterable[tuple[int, dict | BadRow]], source: str, text
         yield Pair(id=str(row.get("id", f"{os.path.basename(source)}:{line}")), text=text, title=title.strip())
 
 
-def finish_rows(source: str, bad: list[BadRow], usable: int) -> None:
-    """Report the skipped rows (io.jsonl's one bad-row reporter); no usable pair at all is an error."""
+def check_usable(source: str, bad: list[BadRow], pairs: Sized) -> None:
+    """Log the skipped rows (the shared reporter's limit applies); no usable pair at all is an error."""
     report_bad_rows(bad, log.warning)
-    if not usable:
+    if not len(pairs):
         raise InputError(f"{source}: no usable rows ({len(bad)} bad)")
 
 

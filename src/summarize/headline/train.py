@@ -138,12 +138,13 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
           overwrite: bool = False, *, train_data: Any = None, dev_data: Any = None) -> TrainResult:
     """Fine-tune (or train from scratch) a headline model; see the module docstring for the outputs.
 
+    ``train_data``/``dev_data``: a ``datasets.Dataset`` or a hub dataset id to use instead of the
+    config's ``data.train``/``data.dev`` files (columns named by ``data.text_field``/``data.title_field``).
+
     Everything that can fail on bad input (data files, the split manifest, the
     pretrained checkpoint) is checked before the run folder is touched; the folder
     is then locked, and an earlier run in it is replaced only with ``overwrite``.
     ``resume`` on a run with nothing left to train returns its saved metrics.
-    ``train_data``/``dev_data``: a ``datasets.Dataset`` or a hub dataset id to use instead of the
-    config's ``data.train``/``data.dev`` files (columns named by ``data.text_field``/``data.title_field``).
     """
     from summarize.data.split import check_split_files
     from summarize.training import build_training_arguments, lock_run_dir
@@ -152,9 +153,9 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
     cfg = with_output_dir(config, output_dir)
     run_dir = Path(cfg.training.output_dir)
-    sources = (train_data if train_data is not None else cfg.data.train, dev_data if dev_data is not None else cfg.data.dev)
-    check_split_files([s for s in sources if isinstance(s, (str, os.PathLike))])
-    args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=sources[1] is not None)
+    check_split_files([f for f, given in ((cfg.data.train, train_data), (cfg.data.dev, dev_data)) if given is None])
+    has_dev = dev_data is not None or bool(cfg.data.dev)
+    args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=has_dev)
     train_ds, dev_ds, dev_pairs = _load_data(cfg, args, train_data, dev_data)
     pretrained = None
     if cfg.model.init != "scratch":
@@ -163,7 +164,8 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         pretrained = load_pretrained(cfg.model)  # a mistyped model path fails here, before the run folder
     lock = lock_run_dir(run_dir)
     try:
-        return _train_in(cfg, run_dir, args, train_ds, dev_ds, dev_pairs, pretrained, resume=resume, overwrite=overwrite)
+        return _train_in(cfg, run_dir, args, train_ds, dev_ds, dev_pairs, pretrained, resume=resume,
+                         overwrite=overwrite)
     finally:
         if lock is not None:
             lock.release()
