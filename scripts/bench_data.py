@@ -77,6 +77,7 @@ def child(args) -> None:
     settings = dict(decoder_start_token_id=tokenizer.cls_token_id, source_prefix="", max_source_tokens=512,
                     max_target_tokens=64)
     base_mb = _peak_mb(resource.RUSAGE_SELF)
+    before = set(Path(args.cache).rglob("*.arrow"))
     started = time.perf_counter()
     try:
         if args.child == "old":
@@ -94,7 +95,8 @@ def child(args) -> None:
     except MemoryError:
         print(json.dumps({"oom": True, "peak_mb": _peak_mb(resource.RUSAGE_SELF)}))
         return
-    print(json.dumps({"oom": False, "n": n, "seconds": round(time.perf_counter() - started, 2),
+    written = len(set(Path(args.cache).rglob("*.arrow")) - before)  # 0: everything came from the cache
+    print(json.dumps({"oom": False, "n": n, "seconds": round(time.perf_counter() - started, 2), "arrow_files_written": written,
                       "peak_mb": round(_peak_mb(resource.RUSAGE_SELF), 1), "base_mb": round(base_mb, 1),
                       "worker_peak_mb": round(_peak_mb(resource.RUSAGE_CHILDREN), 1)}))
 
@@ -174,7 +176,7 @@ def main() -> None:
     print(f"bench_data pairs={pairs} num_proc={args.num_proc} limit_gb={args.limit_gb:g} "
           f"new_s={value(new, 'seconds')} new_peak_mb={value(new, 'peak_mb')} "
           f"new_worker_peak_mb={value(new, 'worker_peak_mb')} cached_s={value(cached, 'seconds')} "
-          f"cached_peak_mb={value(cached, 'peak_mb')} old_s={value(old, 'seconds')} old_peak_mb={value(old, 'peak_mb')} "
+          f"cached_peak_mb={value(cached, 'peak_mb')} cached_files_written={value(cached, 'arrow_files_written')} old_s={value(old, 'seconds')} old_peak_mb={value(old, 'peak_mb')} "
           f"speedup={speed.rstrip('x')}")
 
 
