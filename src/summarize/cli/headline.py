@@ -131,12 +131,9 @@ def _read_input(text_arg: str | None, input_path: str | None) -> tuple[str, str]
 def _output_line(row: Row, result, fmt: str) -> str:
     if fmt == "txt":
         return result.headline
-    out = {"id": row.id} if row.id is not None else {}
-    out.update(headline=result.headline, method=result.method, warnings=list(result.warnings))
-    if result.score is not None:
-        out["score"] = round(result.score, 6)
-        out["truncated_tokens"] = result.truncated_tokens
-    return json.dumps(out, ensure_ascii=False)
+    from summarize.headline.output import result_line
+
+    return result_line(result, row.id)
 
 
 @contextlib.contextmanager
