@@ -240,7 +240,7 @@ def _logs_above(bar):
         return contextlib.nullcontext()
     from tqdm.contrib.logging import logging_redirect_tqdm
 
-    return logging_redirect_tqdm([logging.getLogger("summarize")])
+    return logging_redirect_tqdm()  # the root logger's stderr handler, which setup_logging installs
 
 
 def _progress_bar(total: int, progress: bool | None):

@@ -1,4 +1,4 @@
-"""The local engine: a pool of processes on this machine, each loading the model once.
+"""The local engine: a pool of processes on this machine, each loading the model once (or, for one worker, this process).
 
 Processes are spawned (not forked: a forked copy of a process that already runs
 torch threads can deadlock) and each watches its parent, so a killed driver
@@ -25,7 +25,14 @@ _load_error: BaseException | None = None
 
 
 def run_local(spec: ModelSpec, pieces: Iterable[Piece], workers: int) -> Iterator[PieceResult]:
-    """Results of ``pieces`` in completion order; at most a few pieces per worker are in flight."""
+    """Results of ``pieces`` in completion order; at most a few pieces per worker are in flight.
+
+    One worker runs in this process: a pool would only add a process start and a copy of every piece.
+    """
+    if workers == 1:
+        worker = BatchWorker(spec)
+        yield from map(worker.process, pieces)
+        return
     context = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(spec, os.getpid()))
     todo = iter(pieces)

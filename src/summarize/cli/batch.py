@@ -71,7 +71,9 @@ def main(argv: list[str]) -> int:
         workers=args.workers, gpus_per_worker=args.gpus_per_worker, cpus_per_worker=args.cpus_per_worker,
         batch_size=args.batch_size, config=args.config, overrides=args.overrides, device=args.device,
     )
-    problems = summary.bad_rows or summary.failed
-    print(f"{summary} -> {summary.output}", file=sys.stderr)
-    return 1 if problems else 0
+    if summary.bad_rows or summary.failed:
+        print(f"{summary} -> {summary.output}", file=sys.stderr)
+        return 1
+    log.info("%s -> %s", summary, summary.output)
+    return 0
 
