@@ -86,6 +86,11 @@ def run(
     _check_arguments(task, model, engine, workers, gpus_per_worker, cpus_per_worker, batch_size, chunk_rows)
     if ray_address and engine != "ray":
         raise InputError("--ray-address needs --engine ray")
+    if engine == "ray":
+        from summarize.batch.ray_engine import ray_available
+
+        if not ray_available():
+            raise InputError("--engine ray needs Ray Data: pip install 'summarize[ray]'")
     started = time.perf_counter()
     out = Path(output)
     inputs = [input] if isinstance(input, (str, os.PathLike)) else list(input)

@@ -22,7 +22,6 @@ from dataclasses import asdict
 
 from summarize.batch.plan import Piece
 from summarize.batch.worker import BatchWorker, ModelSpec, PieceResult
-from summarize.io.read import InputError
 
 log = logging.getLogger("summarize.batch")
 
@@ -48,8 +47,6 @@ def ray_available() -> bool:
 
 def run_ray(spec: ModelSpec, pieces: Sequence[Piece], *, workers: int | None, gpus_per_worker: float,
             address: str | None) -> Iterator[PieceResult]:
-    if not ray_available():
-        raise InputError("--engine ray needs Ray Data: pip install 'summarize[ray]'")
     import ray
     import ray.data
 
