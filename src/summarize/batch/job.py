@@ -67,7 +67,7 @@ def run(
     ray_address: str | None = None,
     workers: int | None = None,
     gpus_per_worker: float = 0,
-    cpus_per_worker: int = 1,
+    cpus_per_worker: int | None = None,
     batch_size: int | None = None,
     config: str | None = None,
     overrides: Sequence[str] = (),
@@ -96,8 +96,11 @@ def run(
     inputs = [input] if isinstance(input, (str, os.PathLike)) else list(input)
     shards = find_inputs([str(p) for p in inputs], out)
     _check_output_folder(out)
+    if engine == "local" and workers is None:
+        workers = max(1, (os.cpu_count() or 1) // (cpus_per_worker or 1))
     spec = ModelSpec(task, None if model is None else str(model), None if config is None else str(config),
-                     tuple(overrides), batch_size, chunk_rows, device, cpus_per_worker, dict(model_options or {}))
+                     tuple(overrides), batch_size, chunk_rows, device, _threads(engine, workers, cpus_per_worker),
+                     dict(model_options or {}))
     manifest = Manifest(out, _job_identity(spec))
     manifest.save()  # marks the folder as this job's before anything else is written into it
     summary = BatchSummary(out, shards=len(shards))
@@ -145,8 +148,7 @@ def _results(engine: str, spec: ModelSpec, pieces: list[Piece], workers: int | N
 
     if not pieces:
         return iter(())
-    count = workers or max(1, (os.cpu_count() or 1) // spec.threads)
-    return run_local(spec, pieces, min(count, len(pieces)))
+    return run_local(spec, pieces, min(workers, len(pieces)))
 
 
 class _ShardWriter:
@@ -201,6 +203,18 @@ def _fail_shard(out: Path, shard: Shard, message: str, summary: BatchSummary) ->
         handle.write(message + "\n")
     summary.failed.append(shard.source)
     log.warning("skipping %s: %s", shard.source, message)
+
+
+def _threads(engine: str, workers: int | None, cpus_per_worker: int | None) -> int | None:
+    """Torch threads per worker: as asked; else a Ray actor's one CPU, or a pool worker's share of the cores.
+
+    None (one local worker, in this process): torch's own default, every core, left as it is.
+    """
+    if cpus_per_worker is not None:
+        return cpus_per_worker
+    if engine == "ray":
+        return 1
+    return None if workers == 1 else max(1, (os.cpu_count() or 1) // workers)
 
 
 def _job_identity(spec: ModelSpec) -> dict[str, Any]:

@@ -37,19 +37,21 @@ def run_local(spec: ModelSpec, pieces: Iterable[Piece], workers: int) -> Iterato
     pool = ProcessPoolExecutor(workers, mp_context=context, initializer=_init, initargs=(spec, os.getpid()))
     todo = iter(pieces)
     pending: set[Future] = set()
+    broken = False
     try:
         _fill(pool, todo, pending, 2 * workers)
         while pending:
             done, pending = wait(pending, return_when=FIRST_COMPLETED)
             for future in done:
-                try:
-                    yield future.result()
-                except BrokenProcessPool:
-                    raise InputError("a worker process died (killed, or out of memory); finished shards are kept: "
-                                     "run the same command again to resume") from None
+                yield future.result()
             _fill(pool, todo, pending, 2 * workers)
+    except BrokenProcessPool:  # from result() or from submit(), whichever notices first
+        broken = True
+        raise InputError("a worker process died (killed, or out of memory); finished shards are kept: "
+                         "run the same command again to resume") from None
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        # A broken pool has already stopped its workers; waiting on it could only hang.
+        pool.shutdown(wait=not broken, cancel_futures=True)
 
 
 def _fill(pool: ProcessPoolExecutor, todo: Iterator[Piece], pending: set[Future], limit: int) -> None:

@@ -131,7 +131,10 @@ def _piece(shard: Shard, index: int, encoding: str | None, start: int, end: int,
 
 
 def _parquet_pieces(shard: Shard) -> list[Piece]:
-    import pyarrow.parquet as pq
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:
+        raise InputError(f"{shard.source}: reading Parquet needs pyarrow (pip install 'summarize[ray]')") from None
 
     try:
         meta = pq.ParquetFile(shard.path).metadata

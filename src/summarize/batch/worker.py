@@ -36,7 +36,7 @@ class ModelSpec:
     batch_size: int | None = None  # articles (questions) per forward pass
     chunk_rows: int = 512  # rows per generate() call: fixed, so results never depend on the engine
     device: str | None = None
-    threads: int = 1  # torch threads per worker
+    threads: int | None = None  # torch threads per worker; None: leave torch's default
     options: dict[str, Any] = field(default_factory=dict)  # extra keyword arguments for the loader
 
     def to_json(self) -> str:
@@ -83,7 +83,7 @@ class BatchWorker:
             self.method = f"qa:{spec.model}"
         else:
             raise ValueError(f"unknown task {spec.task!r} (expected one of {', '.join(TASKS)})")
-        if "torch" in sys.modules:  # a model was loaded: give it this worker's share of the cores
+        if spec.threads is not None and "torch" in sys.modules:  # a model was loaded: give it its share of cores
             import torch
 
             torch.set_num_threads(spec.threads)

@@ -48,7 +48,8 @@ def _parser() -> argparse.ArgumentParser:
                        "omitted: the running local cluster, or a new one")
         p.add_argument("--workers", type=int, metavar="N", help="model workers (default: cores / cpus per worker, "
                        "or GPUs / gpus per worker)")
-        p.add_argument("--cpus-per-worker", type=int, default=1, metavar="C", help="torch threads per worker (1)")
+        p.add_argument("--cpus-per-worker", type=int, metavar="C",
+                       help="torch threads per worker (default: local, cores / workers; ray, 1 CPU per actor)")
         p.add_argument("--gpus-per-worker", type=float, default=0, metavar="G",
                        help="GPUs per Ray worker (fractions share a GPU); needs --engine ray")
         p.add_argument("--batch-size", type=int, metavar="B", help="articles per forward pass")
