@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import time
 from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
 
 ARTICLES = [
     "本报讯(记者高轶鹏 通讯员曹倩)6月26日，高新区举行科技成果转化签约仪式，百家企业与高校签约。"
@@ -44,3 +49,18 @@ def expected_ids(shards: int, rows: int) -> list[str]:
 
 def manifest(out: Path) -> dict:
     return json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+
+
+def source_env() -> dict:
+    """This checkout's src/ first on PYTHONPATH, for a `python -m summarize` child process."""
+    return dict(os.environ, PYTHONPATH=str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
+
+
+def wait_for_first_shard(out: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, "the job ended before it could be killed mid-way"
+        if (out / "manifest.json").exists() and manifest(out)["shards"]:
+            return
+        time.sleep(0.02)
+    raise AssertionError("no shard finished in time")

@@ -13,13 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from batch_data import expected_ids, manifest, output_ids, write_shards
+from batch_data import expected_ids, manifest, output_ids, source_env, wait_for_first_shard, write_shards
 from summarize.batch import run
 from summarize.cli import main as cli_main
 from summarize.io.read import InputError
-
-REPO = Path(__file__).resolve().parents[1]
-
 
 def _headline_cli(path: Path, capsys, *extra: str) -> str:
     """What ``summarize headline --input path`` writes to stdout."""
@@ -131,10 +128,8 @@ def test_parquet_input_matches_jsonl(tmp_path):
         f"{tmp_path / 'pq' / 'part-000.parquet'}:8: 'text' is empty\n"
 
 
-def test_a_seq2seq_model_matches_summarize_headline(tmp_path, capsys):
-    from tiny_headline import build_tiny_model
-
-    model = build_tiny_model(tmp_path / "model", generation={"max_chars": 12, "num_beams": 2})
+def test_a_seq2seq_model_matches_summarize_headline(tmp_path, capsys, tiny_model):
+    model = tiny_model(tmp_path / "model", generation={"max_chars": 12, "num_beams": 2})
     inputs = write_shards(tmp_path / "in", shards=2, rows=12)
     out = tmp_path / "out"
     run("headline", [str(p) for p in inputs], out, model=str(model), workers=1, batch_size=4, device="cpu",
@@ -147,13 +142,18 @@ def test_a_seq2seq_model_matches_summarize_headline(tmp_path, capsys):
 
 
 def test_answer_task_matches_the_reader(tmp_path):
-    from test_qa_reader import _make_model_dir, _vocab_tokens
+    from transformers import BertConfig
 
     from summarize.qa.reader import Reader
+    from summarize.training.scratch import build_scratch, save_scratch
 
-    model = _make_model_dir(tmp_path / "qa", _vocab_tokens())
     questions = [{"id": f"q{i}", "question": "谁是负责人？", "context": f"园区负责人是张{i}。高新区在中国。"}
                  for i in range(6)]
+    shape = lambda tok: BertConfig(vocab_size=len(tok), hidden_size=32, num_hidden_layers=1,  # noqa: E731
+                                   num_attention_heads=2, intermediate_size=64, max_position_embeddings=64)
+    texts = [q["question"] + q["context"] for q in questions]
+    model = save_scratch(*build_scratch(texts, shape, auto_class="AutoModelForQuestionAnswering", seed=0),
+                         tmp_path / "qa")
     lines = [json.dumps(q, ensure_ascii=False) for q in questions]
     lines.insert(3, '{"id": "bad", "question": "", "context": "x"}')
     (tmp_path / "in").mkdir()
@@ -174,20 +174,6 @@ def _batch_command(inputs: Path, out: Path) -> list[str]:
             "--workers", "2", "-q"]
 
 
-def _env() -> dict:
-    return dict(os.environ, PYTHONPATH=str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
-
-
-def _wait_for_first_shard(out: Path, proc: subprocess.Popen, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        assert proc.poll() is None, "the job ended before it could be killed mid-way"
-        if (out / "manifest.json").exists() and manifest(out)["shards"]:
-            return
-        time.sleep(0.02)
-    raise AssertionError("no shard finished in time")
-
-
 def _children(pid: int) -> list[int]:
     psutil = pytest.importorskip("psutil")
     return [p.pid for p in psutil.Process(pid).children(recursive=True)
@@ -199,9 +185,9 @@ def test_killed_job_resumes_with_every_row_exactly_once(tmp_path, victim):
     shards, rows = 24, 150
     write_shards(tmp_path / "in", shards=shards, rows=rows)
     out = tmp_path / "out"
-    proc = subprocess.Popen(_batch_command(tmp_path / "in", out), env=_env(), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(_batch_command(tmp_path / "in", out), env=source_env(), stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for_first_shard(out, proc)
+        wait_for_first_shard(out, proc)
         if victim == "driver":
             proc.send_signal(signal.SIGKILL)
         else:

@@ -14,9 +14,8 @@ import time
 
 import pytest
 
-from batch_data import expected_ids, manifest, output_ids, write_shards
+from batch_data import expected_ids, manifest, output_ids, source_env, wait_for_first_shard, write_shards
 from summarize.batch import run
-from test_batch import _env, _wait_for_first_shard
 
 ray = pytest.importorskip("ray")
 pytest.importorskip("ray.data")
@@ -75,9 +74,9 @@ def test_killed_driver_resumes_with_every_row_exactly_once(tmp_path, cluster):
     out = tmp_path / "out"
     command = [sys.executable, "-m", "summarize", "batch", "headline", "--input", str(tmp_path / "in"),
                "--output", str(out), "--engine", "ray", "--ray-address", cluster, "--workers", "2", "-q"]
-    proc = subprocess.Popen(command, env=_env(), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, env=source_env(), stderr=subprocess.PIPE, text=True)
     try:
-        _wait_for_first_shard(out, proc, timeout=180)
+        wait_for_first_shard(out, proc, timeout=180)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
     finally:

@@ -91,6 +91,8 @@ def run(
 
         if not ray_available():
             raise InputError("--engine ray needs Ray Data: pip install 'summarize[ray]'")
+    if task == "headline" and (config is not None or overrides):
+        _check_decoding(config, overrides)
     started = time.perf_counter()
     out = Path(output)
     inputs = [input] if isinstance(input, (str, os.PathLike)) else list(input)
@@ -226,6 +228,14 @@ def _job_identity(spec: ModelSpec) -> dict[str, Any]:
     return {"task": spec.task, "model": spec.model, "config": spec.config, "config_sha256": config_sha,
             "overrides": list(spec.overrides), "batch_size": spec.batch_size, "chunk_rows": spec.chunk_rows,
             "model_options": spec.options}
+
+
+def _check_decoding(config, overrides) -> None:
+    """A bad --config or key=value is one error here, before any worker starts (and loads a model)."""
+    from summarize.headline.config import GenerationSection
+    from summarize.headline.generator import generation_settings
+
+    generation_settings(GenerationSection(), config, list(overrides))
 
 
 def _check_output_folder(out: Path) -> None:

@@ -18,6 +18,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from summarize.batch.plan import Piece
 from summarize.batch.worker import BatchWorker, ModelSpec, PieceResult
+from summarize.config.loader import ConfigError
 from summarize.io.read import InputError
 
 _worker: BatchWorker | None = None
@@ -73,6 +74,8 @@ def _init(spec: ModelSpec, parent: int) -> None:
 
 def _process(piece: Piece) -> PieceResult:
     if _worker is None:
+        if isinstance(_load_error, ConfigError):  # its list of errors does not survive pickling: send the text
+            raise InputError("invalid config: " + "; ".join(_load_error.errors))
         raise _load_error or RuntimeError("the model worker did not start")
     return _worker.process(piece)
 

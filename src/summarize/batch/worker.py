@@ -18,6 +18,7 @@ from typing import Any
 
 from summarize.batch.plan import Piece
 from summarize.batch.rows import read_piece
+from summarize.io.atomic import finite_or_none, json_line
 from summarize.io.jsonl import BadRow
 
 log = logging.getLogger("summarize.batch")
@@ -70,7 +71,7 @@ class BatchWorker:
     def __init__(self, spec: ModelSpec):
         self.spec = spec
         if spec.task == "headline":
-            from summarize.headline.evaluate import load_generator
+            from summarize.headline.predict import load_generator
 
             self.model = load_generator(spec.model, device=spec.device, config=spec.config,
                                         overrides=spec.overrides, **spec.options)
@@ -111,7 +112,7 @@ class BatchWorker:
     def _row(self, piece: Piece, line: int, obj: dict):
         """(line, id, payload) for a usable row; a BadRow or a "file:line: reason" string otherwise."""
         if self.spec.task == "headline":
-            from summarize.headline.evaluate import record_problem
+            from summarize.headline.predict import record_problem
 
             reason = record_problem(obj, "text", None)
             if reason:
@@ -131,7 +132,7 @@ class BatchWorker:
             results = self.model.generate([payload for _, _, payload in group], **kwargs)
             return [result_line(result, row_id) for (_, row_id, _), result in zip(group, results)]
         answers = self.model.answer_many([q for _, _, (q, _) in group], [c for _, _, (_, c) in group])
-        return [json.dumps({"id": row_id, **answer}, ensure_ascii=False, allow_nan=False)
+        return [json_line({"id": row_id, **answer, "score": finite_or_none(answer["score"])})
                 for (_, row_id, _), answer in zip(group, answers)]
 
     def _run_group(self, group: list[tuple]) -> list[str | Exception]:

@@ -9,19 +9,21 @@ command's for the same articles::
 
 from __future__ import annotations
 
-import json
-import math
+from summarize.io.atomic import finite_or_none, json_line
 
 
 def result_line(result, row_id: str | None = None) -> str:
     """``{"id"?, "headline", "method", "warnings", "score"?, "truncated_tokens"?}`` as one JSON line (no newline).
 
     ``id`` is present when the input row had one; ``score`` and ``truncated_tokens`` for
-    models only. A non-finite score (a broken model) is written as null: JSON has no NaN.
+    models only.
     """
     out = {"id": row_id} if row_id is not None else {}
     out.update(headline=result.headline, method=result.method, warnings=list(result.warnings))
     if result.score is not None:
-        out["score"] = round(result.score, 6) if math.isfinite(result.score) else None
+        score = finite_or_none(result.score)
+        if score is None:  # a broken (NaN) model: JSON has no NaN, so null, and say why
+            out["warnings"].append(f"score was {result.score}: the model's outputs are not finite numbers")
+        out["score"] = None if score is None else round(score, 6)
         out["truncated_tokens"] = result.truncated_tokens
-    return json.dumps(out, ensure_ascii=False, allow_nan=False)
+    return json_line(out)
