@@ -16,6 +16,7 @@ import pytest
 from batch_data import expected_ids, manifest, output_ids, source_env, wait_for_first_shard, write_shards
 from summarize.batch import run
 from summarize.cli import main as cli_main
+from summarize.config import ConfigError
 from summarize.io.read import InputError
 
 def _headline_cli(path: Path, capsys, *extra: str) -> str:
@@ -94,6 +95,12 @@ def test_a_different_job_or_a_foreign_folder_is_refused(tmp_path):
         run("headline", str(tmp_path / "none-*.jsonl"), tmp_path / "o2", progress=False)
     with pytest.raises(InputError, match="needs --engine ray"):
         run("headline", str(tmp_path / "in"), tmp_path / "o3", gpus_per_worker=1)
+    # Model and decoding settings are checked before any worker starts or anything is written.
+    with pytest.raises(InputError, match="no such model folder"):
+        run("headline", str(tmp_path / "in"), tmp_path / "o4", model=str(tmp_path / "nope"), workers=2)
+    with pytest.raises(ConfigError, match="generation.max_chars"):
+        run("headline", str(tmp_path / "in"), tmp_path / "o5", overrides=["generation.max_chars=abc"], workers=2)
+    assert not (tmp_path / "o4").exists() and not (tmp_path / "o5").exists()
 
 
 def test_cli_exit_status_and_errors(tmp_path, capsys):

@@ -28,6 +28,7 @@ from summarize.batch.manifest import Manifest, file_sha256
 from summarize.batch.plan import MANIFEST, Piece, Shard, ShardPlan, find_inputs, plan_shard
 from summarize.batch.worker import TASKS, ModelSpec, PieceResult
 from summarize.io.atomic import atomic_open
+from summarize.io.locate import looks_local
 from summarize.io.read import InputError
 
 log = logging.getLogger("summarize.batch")
@@ -100,7 +101,7 @@ def run(
     _check_output_folder(out)
     if engine == "local" and workers is None:
         workers = max(1, (os.cpu_count() or 1) // (cpus_per_worker or 1))
-    spec = ModelSpec(task, None if model is None else str(model), None if config is None else str(config),
+    spec = ModelSpec(task, _model_path(model), None if config is None else str(Path(config).resolve()),
                      tuple(overrides), batch_size, chunk_rows, device, _threads(engine, workers, cpus_per_worker),
                      dict(model_options or {}))
     manifest = Manifest(out, _job_identity(spec))
@@ -228,6 +229,19 @@ def _job_identity(spec: ModelSpec) -> dict[str, Any]:
     return {"task": spec.task, "model": spec.model, "config": spec.config, "config_sha256": config_sha,
             "overrides": list(spec.overrides), "batch_size": spec.batch_size, "chunk_rows": spec.chunk_rows,
             "model_options": spec.options}
+
+
+def _model_path(model: str | os.PathLike | None) -> str | None:
+    """A model folder on this machine as an absolute path (workers may run elsewhere or in another folder);
+    a hub id or ``lead`` as given. A missing folder is an error here, not in every worker."""
+    if model is None or str(model) == "lead":
+        return None if model is None else "lead"
+    path = Path(model).expanduser()
+    if path.exists():
+        return str(path.resolve())
+    if looks_local(str(model)):
+        raise InputError(f"--model {model}: no such model folder")
+    return str(model)
 
 
 def _check_decoding(config, overrides) -> None:

@@ -22,6 +22,7 @@ from dataclasses import asdict
 
 from summarize.batch.plan import Piece
 from summarize.batch.worker import BatchWorker, ModelSpec, PieceResult
+from summarize.io.read import InputError
 
 log = logging.getLogger("summarize.batch")
 
@@ -77,11 +78,31 @@ def run_ray(spec: ModelSpec, pieces: Sequence[Piece], *, workers: int | None, gp
             num_cpus=spec.threads,
             num_gpus=gpus_per_worker or None,
         )
-        for row in dataset.iter_rows():
-            yield PieceResult.from_json(row["result"])
+        try:
+            for row in dataset.iter_rows():
+                yield PieceResult.from_json(row["result"])
+        except Exception as exc:  # Ray wraps a worker's error in its own; say what actually went wrong
+            raise _worker_error(exc) from exc
     finally:
         if started:
             ray.shutdown()
+
+
+def _worker_error(exc: BaseException) -> BaseException:
+    """The first error in ``exc``'s chain that is not Ray's own, as one line (our input errors keep their text)."""
+    seen, cause = set(), exc
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if not type(cause).__module__.startswith("ray") and not isinstance(cause, KeyboardInterrupt):
+            break
+        cause = getattr(cause, "cause", None) or cause.__cause__ or cause.__context__
+    if cause is None or cause is exc and type(exc).__module__.startswith("ray"):
+        cause = exc
+    lines = [line for line in str(cause).strip().splitlines() if line.strip()]
+    message = lines[-1] if lines else type(cause).__name__
+    if isinstance(cause, InputError):
+        return InputError(message)
+    return InputError(f"a Ray worker failed: {type(cause).__name__}: {message}")
 
 
 def _default_workers(resources: dict, threads: int, gpus_per_worker: float) -> int:
