@@ -33,7 +33,6 @@ from pathlib import Path
 import pytest
 
 from summarize.cli import main
-from tiny_headline import build_tiny_model
 
 REPO = Path(__file__).resolve().parents[1]
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
@@ -64,15 +63,15 @@ def _jsonl(rows) -> str:
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
+def models(tmp_path_factory, tiny_model):
     """Tiny headline and QA models (read-only inputs of many cases; snapshotted like everything else)."""
     from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
 
-    from summarize.headline.vocab import build_char_vocab
-    from summarize.qa.reader import CONFIG_KEY
+    from summarize.qa.config import CONFIG_KEY
+    from summarize.text.vocab import build_char_vocab
 
     root = tmp_path_factory.mktemp("models")
-    headline = build_tiny_model(root / "headline", bias="wordy", generation={"max_chars": 9, "num_beams": 1})
+    headline = tiny_model(root / "headline", bias="wordy", generation={"max_chars": 9, "num_beams": 1})
     qa = root / "qa"
     qa.mkdir()
     vocab = build_char_vocab([QA_CONTEXT + "".join(q for _, q, _ in QA_ROWS)])
@@ -369,7 +368,7 @@ def _mount_tmpfs(folder: Path, options: str):
 
 
 @contextlib.contextmanager
-def _setup(name: str | None, ws: Path, monkeypatch):
+def _setup(name: str | None, ws: Path, monkeypatch, models: dict):
     if name is None:
         yield
     elif name == "symlink":
@@ -385,9 +384,8 @@ def _setup(name: str | None, ws: Path, monkeypatch):
         with FolderLock(ws / name.removeprefix("lock_")):
             yield
     elif name == "model_in_run":
-        build_tiny_model(ws / "run" / "model2")
         shutil.rmtree(ws / "run" / "model")
-        (ws / "run" / "model2").rename(ws / "run" / "model")
+        shutil.copytree(models["model"], ws / "run" / "model")
         yield
     elif name == "bad_tsv":
         (ws / "bad.tsv").write_text("标题\t正文。\n没有制表符的行\n", encoding="utf-8")
@@ -495,7 +493,7 @@ def _fill(parts: list[str], ws: Path, models: dict) -> list[str]:
 def test_matrix(case: Case, ws: Path, models, capsys, monkeypatch):
     _skip_unless(case.needs)
     argv = _fill(case.argv, ws, models)
-    with _setup(case.setup, ws, monkeypatch):
+    with _setup(case.setup, ws, monkeypatch, models):
         before = _snapshot(ws, models["model"], models["qa_model"])
         code = main(argv)
         out, err = capsys.readouterr()

@@ -183,8 +183,19 @@ def _one_line_usage_errors():
 
 def _say(line: str) -> None:
     if sys.stderr is not None:
+        _close_progress_bars()
         with _suppress():
             print(line, file=sys.stderr)
+
+
+def _close_progress_bars() -> None:
+    """A failure inside a loop leaves its tqdm bar open, and the error would be printed
+    after it on the same terminal line; closing the bars ends that line first."""
+    tqdm = sys.modules.get("tqdm")
+    instances = getattr(getattr(tqdm, "tqdm", None), "_instances", None)
+    for bar in list(instances or ()):
+        with _suppress():
+            bar.close()
 
 
 def _suppress():
