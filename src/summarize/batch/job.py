@@ -103,7 +103,7 @@ def run(
         workers = max(1, (os.cpu_count() or 1) // (cpus_per_worker or 1))
     spec = ModelSpec(task, _model_path(model), None if config is None else str(Path(config).resolve()),
                      tuple(overrides), batch_size, chunk_rows, device, _threads(engine, workers, cpus_per_worker),
-                     dict(model_options or {}))
+                     dict(model_options or {}), quiet=not logging.getLogger("summarize").isEnabledFor(logging.INFO))
     manifest = Manifest(out, _job_identity(spec))
     manifest.save()  # marks the folder as this job's before anything else is written into it
     summary = BatchSummary(out, shards=len(shards))

@@ -39,6 +39,7 @@ class ModelSpec:
     device: str | None = None
     threads: int | None = None  # torch threads per worker; None: leave torch's default
     options: dict[str, Any] = field(default_factory=dict)  # extra keyword arguments for the loader
+    quiet: bool = False  # the driver logs warnings only: so do library progress bars in the workers
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -70,6 +71,10 @@ class PieceResult:
 class BatchWorker:
     def __init__(self, spec: ModelSpec):
         self.spec = spec
+        if spec.quiet and spec.model not in (None, "lead"):
+            from transformers.utils import logging as hf_logging
+
+            hf_logging.disable_progress_bar()  # "Loading weights" once per worker
         if spec.task == "headline":
             from summarize.headline.predict import load_generator
 
