@@ -20,7 +20,7 @@ ARTICLE = (
     "增速12.5%",
     "区长：“高质量发展”关键一步",
     "《高新区日报》：项目开工",
-    "高新区十五个项目开工",  # Chinese numerals in the headline are not checked
+    "高新区十六个项目开工",  # Chinese numerals in the headline are not checked (16 is nowhere in the article)
     "１５个项目开工 增速１２.５％",  # full-width digits and percent sign
     "总投资15000亿元",  # 1.5万亿 = 15000亿
 ])

@@ -6,6 +6,8 @@ import re
 import subprocess
 import sys
 
+import pytest
+
 
 def test_bench_generate_quick(repo):
     proc = subprocess.run(
@@ -17,5 +19,11 @@ def test_bench_generate_quick(repo):
     assert re.fullmatch(r"uniform_ratio=\d+\.\d{3} realistic_ratio=\d+\.\d{3}", lines[-1]), lines[-1]
     assert any(line.startswith("uniform ") and "docs/s" in line for line in lines)
     assert any(line.startswith("realistic ") and "docs/s" in line for line in lines)
-    ratios = [float(x) for x in re.findall(r"=(\d+\.\d+)", lines[-1])]
-    assert all(r > 0 for r in ratios)
+    # each ratio is the quotient of the two throughputs the script printed above it (not just "positive")
+    uniform = next(line for line in lines if line.startswith("uniform "))
+    realistic = next(line for line in lines if line.startswith("realistic "))
+    plain, ours = map(float, re.findall(r"(\d+\.\d+) docs/s", uniform))
+    file_order, by_length = map(float, re.findall(r"(\d+\.\d+) docs/s", realistic))
+    ratios = dict(re.findall(r"(\w+)=(\d+\.\d+)", lines[-1]))
+    assert float(ratios["uniform_ratio"]) == pytest.approx(ours / plain, rel=0.01, abs=0.002)
+    assert float(ratios["realistic_ratio"]) == pytest.approx(by_length / file_order, rel=0.01, abs=0.002)

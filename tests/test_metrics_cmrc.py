@@ -10,7 +10,8 @@ import re
 import pytest
 
 from summarize.io import InputError
-from summarize.metrics.cmrc import cmrc_scores, em_f1, evaluate_squad_files, load_squad_golds, segment
+from summarize.metrics.cmrc import cmrc_scores, em_f1, segment
+from summarize.qa.evaluate import evaluate_squad_files, load_squad_golds
 from summarize.metrics.report import format_qa_report
 
 # --- the official algorithm, written out literally (str.split stands in for nltk) ----------
@@ -189,6 +190,8 @@ def test_gold_as_prediction_scores_100(shared_file, tmp_path, relative):
 
 
 def _squad(qas):
+    """A SQuAD document of one paragraph; every question gets a question text unless the case is about it."""
+    qas = [{"question": "?", **qa} if isinstance(qa, dict) else qa for qa in qas]
     return {"data": [{"title": "t", "paragraphs": [{"context": "北京是首都", "qas": qas}]}]}
 
 
@@ -213,13 +216,15 @@ def test_evaluate_files_reports_unknown_and_unanswered(tmp_path):
 @pytest.mark.parametrize(
     ("content", "message"),
     [
-        ("{not json", "not valid JSON"),
+        ("{not json", "invalid JSON"),
         ('{"version": 1}', "'data' list"),
         ('{"data": [{"title": "x"}]}', "data[0]: missing 'paragraphs'"),
-        (json.dumps(_squad([{"id": "q1", "answers": []}])), "qas[0] (id q1): 'answers' must be a non-empty list"),
-        (json.dumps(_squad([{"answers": [{"text": "a"}]}])), "missing or non-string 'id'"),
-        (json.dumps(_squad([{"id": "q", "answers": [{"text": "a"}]}, {"id": "q", "answers": [{"text": "b"}]}])),
-         "duplicate question id 'q'"),
+        (json.dumps(_squad([{"id": "q1", "question": "?", "answers": []}])),
+         "qas[0] (id q1)"),
+        (json.dumps(_squad([{"question": "?", "answers": [{"text": "a"}]}])), "missing 'id'"),
+        (json.dumps(_squad([{"id": "q", "question": "?", "answers": [{"text": "a"}]},
+                            {"id": "q", "question": "?", "answers": [{"text": "b"}]}])),
+         "duplicate id 'q'"),
     ],
 )
 def test_bad_dataset_names_the_file_and_place(tmp_path, content, message):
@@ -245,8 +250,6 @@ def test_bad_predictions_name_the_file(tmp_path, content, message):
 
 
 def test_golds_from_the_jsonl_form(tmp_path):
-    from summarize.metrics.cmrc import load_squad_golds
-
     path = tmp_path / "dev.jsonl"
     rows = [
         {"id": "q1", "context": "高新区在平顶山。", "question": "高新区在哪？", "answers": [{"text": "平顶山", "answer_start": 4}]},
@@ -254,6 +257,7 @@ def test_golds_from_the_jsonl_form(tmp_path):
     ]
     path.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in rows) + "\n", encoding="utf-8")
     assert load_squad_golds(path) == {"q1": ["平顶山"], "q2": ["5个", "5"]}
-    path.write_text(path.read_text(encoding="utf-8") + '{"id": "q3", "answers": []}\n', encoding="utf-8")
-    with pytest.raises(InputError, match=r"line 3 \(id q3\): 'answers' must be a non-empty list"):
+    path.write_text(path.read_text(encoding="utf-8") + '{"id": "q3", "context": "甲", "question": "乙", "answers": []}\n',
+                    encoding="utf-8")
+    with pytest.raises(InputError, match=r"'answers' must be a non-empty list .*dev.jsonl:3 \(id q3\)"):
         load_squad_golds(path)

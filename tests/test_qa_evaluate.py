@@ -7,7 +7,8 @@ import json
 import pytest
 
 from summarize.cli import main as cli
-from summarize.metrics.cmrc import cmrc_scores, evaluate_squad_files, load_squad_golds
+from summarize.metrics.cmrc import cmrc_scores
+from summarize.qa.evaluate import evaluate_squad_files, load_squad_golds
 
 
 def _imperfect(golds: dict[str, list[str]]) -> dict[str, str]:

@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from summarize.io.read import InputError
+from summarize.qa.features import make_windows
 from summarize.qa.reader import CONFIG_KEY, Reader
 
 # Pieces chosen to stress offset mapping: the tokenizer lowercases, strips accents (NFD),
@@ -113,10 +114,25 @@ def test_no_token_context_gives_the_documented_empty_answer(reader):
     assert reader.answer("高新区在哪?", "\x00\x01\u200b") == {"answer": "", "score": 0.0, "start": 0, "end": 0}
 
 
-def test_long_context_is_read_in_windows(reader):
+def test_long_context_is_read_in_windows(reader, monkeypatch):
+    from summarize.qa import reader as reader_module
+
+    built = []
+
+    def spy(*args, **kwargs):
+        windows = make_windows(*args, **kwargs)
+        built.append(windows)
+        return windows
+
+    monkeypatch.setattr(reader_module, "make_windows", spy)
     context = "高新区" * 2000 + "河南城建学院" + "。" * 500
     answer = reader.answer("哪所学校?", context)
     _check(answer, context)
+    # the context was cut into overlapping windows that together cover all of it, the far end included
+    (windows,) = built
+    spans = sorted((int(o[o[:, 0] >= 0, 0].min()), int(o[:, 1].max())) for o in windows.offsets)
+    assert len(spans) > 10 and spans[0][0] == 0 and spans[-1][1] == len(context)
+    assert all(nxt[0] < prev[1] for prev, nxt in zip(spans, spans[1:]))
 
 
 @pytest.mark.parametrize(
@@ -165,3 +181,47 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
 
     with pytest.raises(ModelLoadError, match="no such model folder"):
         Reader.from_pretrained(tmp_path / "nope" / "model")
+
+
+class _ConcurrencyProbe:
+    """Wraps a tokenizer and records how many threads were inside it at once (widening the window a little)."""
+
+    def __init__(self, inner):
+        import threading
+
+        self._inner, self._guard, self.active, self.most = inner, threading.Lock(), 0, 0
+
+    def __call__(self, *args, **kwargs):
+        import time
+
+        with self._guard:
+            self.active += 1
+            self.most = max(self.most, self.active)
+        try:
+            time.sleep(0.002)  # a thread switch here is what let another call change the truncation settings
+            return self._inner(*args, **kwargs)
+        finally:
+            with self._guard:
+                self.active -= 1
+
+    def __getattr__(self, name):
+        return getattr(self._inner, name)
+
+
+def test_one_reader_shared_by_eight_threads_matches_serial_answers(model_dir):
+    """A Reader is thread-safe: 8 threads answering at once get exactly the serial answers, and the
+    tokenizer (whose truncation settings are shared state: one thread's plain call used to reset
+    another's window truncation, giving windows of the wrong size) is never entered by two threads."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    reader = Reader.from_pretrained(model_dir, device="cpu", max_seq_len=32, doc_stride=8, max_question_tokens=8,
+                                    max_answer_tokens=12, batch_size=3)
+    base = "".join(TRICKY[:12])
+    jobs = [(f"问题{i}是什么{'呢' * (i % 5)}？", base * (1 + i % 3) + TRICKY[i % len(TRICKY)]) for i in range(16)]
+    serial = [reader.answer(q, c, top_k=2) for q, c in jobs]
+    probe = reader.tokenizer = _ConcurrencyProbe(reader.tokenizer)
+    for _ in range(2):
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            threaded = list(pool.map(lambda job: reader.answer(job[0], job[1], top_k=2), jobs))
+        assert threaded == serial
+    assert probe.most == 1

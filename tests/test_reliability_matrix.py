@@ -67,8 +67,8 @@ def models(tmp_path_factory, tiny_model):
     """Tiny headline and QA models (read-only inputs of many cases; snapshotted like everything else)."""
     from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
 
-    from summarize.qa.config import CONFIG_KEY
-    from summarize.text.vocab import build_char_vocab
+    from summarize.headline.vocab import build_char_vocab
+    from summarize.qa.reader import CONFIG_KEY
 
     root = tmp_path_factory.mktemp("models")
     headline = tiny_model(root / "headline", bias="wordy", generation={"max_chars": 9, "num_beams": 1})
@@ -81,7 +81,7 @@ def models(tmp_path_factory, tiny_model):
                         intermediate_size=64, max_position_embeddings=64)
     setattr(config, CONFIG_KEY, {"max_seq_len": 64, "doc_stride": 16, "max_question_tokens": 16, "max_answer_tokens": 8})
     BertForQuestionAnswering(config).save_pretrained(str(qa))
-    return {"model": headline, "qa_model": qa}
+    return {"model": headline, "qa_model": qa, "make_tiny": tiny_model}
 
 
 def _headline_config(ws: Path) -> str:
@@ -384,8 +384,9 @@ def _setup(name: str | None, ws: Path, monkeypatch, models: dict):
         with FolderLock(ws / name.removeprefix("lock_")):
             yield
     elif name == "model_in_run":
+        models["make_tiny"](ws / "run" / "model2")
         shutil.rmtree(ws / "run" / "model")
-        shutil.copytree(models["model"], ws / "run" / "model")
+        (ws / "run" / "model2").rename(ws / "run" / "model")
         yield
     elif name == "bad_tsv":
         (ws / "bad.tsv").write_text("标题\t正文。\n没有制表符的行\n", encoding="utf-8")
@@ -647,11 +648,9 @@ def test_nan_model_writes_valid_json(models, tmp_path, capsys):
             assert any("not finite" in w for w in row["warnings"])
 
 
-def test_lcsts_quoted_fields_on_the_real_file(shared, tmp_path, capsys):
+def test_lcsts_quoted_fields_on_the_real_file(shared_file, tmp_path, capsys):
     """The shared LCSTS train file: CSV-quoted fields lose their quoting; the counts are the report's."""
-    from conftest import shared_file
-
-    src = shared_file(shared, "data/lcsts/train.tsv")
+    src = shared_file("data/lcsts/train.tsv")
     raw = src.read_text(encoding="utf-8").split("\n")
     quoted_titles = sum(1 for line in raw if line.startswith('"'))
     quoted_lines = sum(1 for line in raw if line.startswith('"') or '\t"' in line)

@@ -57,6 +57,9 @@ def quiet_libraries(verbosity: int) -> None:
         logging.getLogger("summarize").setLevel(logging.WARNING)
     if verbosity < 0 or not is_main_process():
         hf_logging.disable_progress_bar()  # "Loading weights", "Writing model shards"
+        from datasets.utils.logging import disable_progress_bar
+
+        disable_progress_bar()  # "Generating train split", "tokenizing"
 
 
 def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:

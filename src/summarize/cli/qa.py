@@ -9,11 +9,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
+from summarize.io.atomic import json_line
 
 log = logging.getLogger("summarize")
 
@@ -55,7 +55,7 @@ def _answer(args) -> int:
         raise InputError(f"{args.context_file or '--context'}: the context is empty")
     result = _reader(args).answer(args.question, context, top_k=args.top_k)
     if args.json:
-        print(json.dumps(result, ensure_ascii=False))
+        print(json_line(result))
     else:
         for item in result if isinstance(result, list) else [result]:
             print(item["answer"])
@@ -66,9 +66,8 @@ def _predict(args) -> int:
     from tqdm.auto import tqdm
 
     from summarize.io.atomic import atomic_write_json
-    from summarize.qa.data import read_qa_file
-
     from summarize.io.safety import refuse_same_file
+    from summarize.qa.data import read_qa_file
 
     refuse_same_file({"--input": args.input}, {"--output": args.output})
     data = read_qa_file(args.input)  # bad rows are logged with file:line and skipped
@@ -89,13 +88,12 @@ def _predict(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from summarize.metrics.cmrc import evaluate_squad_files
+    from summarize.qa.evaluate import evaluate_squad_files
     from summarize.metrics.report import format_qa_report
 
     result = evaluate_squad_files(args.dataset, args.predictions)
     if args.json:
-        print(json.dumps({k: result[k] for k in ("em", "f1", "n", "n_unanswered", "n_unknown") if k in result},
-                         ensure_ascii=False))
+        print(json_line({k: result[k] for k in ("em", "f1", "n", "n_unanswered", "n_unknown") if k in result}))
     else:
         print(format_qa_report(result))
     return 0

@@ -12,10 +12,10 @@ A folder holding an earlier run is refused unless --overwrite (replace it) or
 from __future__ import annotations
 
 import argparse
-import json
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.config import load_config
+from summarize.io.atomic import finite_json, json_line
 
 
 def main(argv: list[str]) -> int:
@@ -48,8 +48,8 @@ def main(argv: list[str]) -> int:
 
     result = train(cfg, output_dir=args.output_dir, resume=args.resume, overwrite=args.overwrite)
     if is_main_process():
-        print(json.dumps({"model": str(result.model_dir), **{k: result.metrics[k] for k in
-                          ("dev", "train_loss", "global_step", "train_runtime_s")}}, ensure_ascii=False))
+        print(json_line(finite_json({"model": str(result.model_dir), **{k: result.metrics[k] for k in
+                          ("dev", "train_loss", "global_step", "train_runtime_s")}})))
     if args.push_to_hub and is_main_process():
         from summarize.training.model_card import push_to_hub
 

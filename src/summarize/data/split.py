@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarize.data.records import read_records
-from summarize.io.atomic import make_folder
+from summarize.io.atomic import json_line, make_folder
 from summarize.io.read import InputError
 from summarize.io.safety import refuse_same_file
 from summarize.text.normalize import normalize_text
@@ -96,7 +96,7 @@ def target_sizes(n: int, ratios) -> dict[str, int]:
 
 
 def record_line(record: dict) -> str:
-    return json.dumps(record, ensure_ascii=False)
+    return json_line(record)
 
 
 def sha256(data: str) -> str:

@@ -69,6 +69,8 @@ class DataSection:
     max_target_tokens: int = _help("reference headlines are truncated to this many tokens", default=64)
     max_train_samples: int | None = _help("use only the first N training records (quick experiments)", default=None)
     max_dev_samples: int | None = _help("score only the first N dev records", default=None)
+    num_proc: int | None = _help("processes that tokenize the training data (cached, so only the first run "
+                                 "pays); null: one", default=None)
 
     def check(self) -> list[str]:
         errors = []
@@ -77,6 +79,8 @@ class DataSection:
         for name in ("max_train_samples", "max_dev_samples"):
             if getattr(self, name) is not None and getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive or null, got {getattr(self, name)}")
+        if self.num_proc is not None and self.num_proc < 1:
+            errors.append(f"num_proc must be >= 1 or null, got {self.num_proc}")
         return errors
 
 

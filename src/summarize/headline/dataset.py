@@ -10,8 +10,10 @@ the run with the keys the row does have.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
+from collections.abc import Iterable, Iterator, Sized
 from dataclasses import dataclass
 
 from summarize.io.jsonl import BadRow, iter_jsonl, report_bad_rows
@@ -30,12 +32,17 @@ class Pair:
 def read_pairs(path: str | os.PathLike, text_field: str = "text", title_field: str = "title",
                limit: int | None = None) -> list[Pair]:
     """Read (id, article, headline) pairs from a canonical JSONL file; see the module docstring for bad rows."""
-    pairs: list[Pair] = []
-    bad: list[BadRow] = []
     source = str(path)
-    for line, row in iter_jsonl(path):
-        if limit is not None and len(pairs) >= limit:
-            break
+    bad: list[BadRow] = []
+    pairs = list(itertools.islice(pairs_from_rows(iter_jsonl(path), source, text_field, title_field, bad), limit))
+    check_usable(source, bad, pairs)
+    return pairs
+
+
+def pairs_from_rows(rows: Iterable[tuple[int, dict | BadRow]], source: str, text_field: str, title_field: str,
+                    bad: list[BadRow]) -> Iterator[Pair]:
+    """The usable pairs of ``(line, row)``s; unusable rows are appended to ``bad``, a missing field raises."""
+    for line, row in rows:
         if isinstance(row, BadRow):
             bad.append(row)
             continue
@@ -49,11 +56,14 @@ def read_pairs(path: str | os.PathLike, text_field: str = "text", title_field: s
         if problem:
             bad.append(BadRow(source, line, problem))
             continue
-        pairs.append(Pair(id=str(row.get("id", f"{os.path.basename(source)}:{line}")), text=text, title=title.strip()))
+        yield Pair(id=str(row.get("id", f"{os.path.basename(source)}:{line}")), text=text, title=title.strip())
+
+
+def check_usable(source: str, bad: list[BadRow], pairs: Sized) -> None:
+    """Log the skipped rows (the shared reporter's limit applies); no usable pair at all is an error."""
     report_bad_rows(bad, log.warning)
-    if not pairs:
+    if not len(pairs):
         raise InputError(f"{source}: no usable rows ({len(bad)} bad)")
-    return pairs
 
 
 def _problem(value, key: str) -> str | None:

@@ -17,7 +17,6 @@ Remote code is never run unless the config sets ``trust_remote_code``.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from dataclasses import dataclass
@@ -25,20 +24,20 @@ from pathlib import Path
 from typing import Any
 
 from summarize.headline.config import ModelSection, ScratchModel
-from summarize.io.locate import looks_local
-from summarize.io.read import InputError
+from summarize.io.checkpoint import (  # noqa: F401  (re-exported: the loading API of this module)
+    WEIGHT_FILES,
+    ModelLoadError,
+    check_model_folder,
+    read_json_object,
+    resolve_checkpoint,
+)
 
 log = logging.getLogger("summarize")
 
 FAMILIES = {"bart": "bart", "t5": "t5", "mt5": "mt5", "pegasus": "pegasus"}  # config.model_type -> family
-WEIGHT_FILES = ("model.safetensors", "model.safetensors.index.json", "pytorch_model.bin", "pytorch_model.bin.index.json")
 SENTENCEPIECE_FILES = ("spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
 # Seq2seq models take no token_type_ids; BERT tokenizers would produce them.
 SEQ2SEQ_INPUTS = ["input_ids", "attention_mask"]
-
-
-class ModelLoadError(InputError):
-    """A checkpoint folder or hub id cannot be used; the message says which and why."""
 
 
 @dataclass
@@ -47,63 +46,6 @@ class LoadedModel:
     tokenizer: Any
     family: str
     path: Path
-
-
-# --- locating a checkpoint ------------------------------------------------------------
-
-
-def resolve_checkpoint(name: str, revision: str | None = None) -> Path:
-    """The local folder holding ``name``: the folder itself, or a hub snapshot downloaded into the HF cache."""
-    path = Path(name).expanduser()
-    if path.exists():
-        if not path.is_dir():
-            raise ModelLoadError(f"{path}: expected a model folder (config.json + weights), got a file")
-        return path
-    if looks_local(name):
-        raise ModelLoadError(f"{path}: no such model folder")
-    return _download(name, revision)
-
-
-def _download(repo_id: str, revision: str | None) -> Path:
-    from huggingface_hub import snapshot_download
-
-    try:
-        # Configs, vocabularies and safetensors weights; .bin weights only if
-        # the repository has no safetensors (never download both).
-        folder = Path(snapshot_download(repo_id, revision=revision,
-                                        allow_patterns=["*.json", "*.txt", "*.model", "*.safetensors"]))
-        if not any((folder / w).is_file() for w in WEIGHT_FILES):
-            folder = Path(snapshot_download(repo_id, revision=revision,
-                                            allow_patterns=["*.json", "*.txt", "*.model", "pytorch_model*.bin"]))
-    except Exception as exc:  # huggingface_hub raises many types: offline, 404, auth, network
-        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        raise ModelLoadError(
-            f"{repo_id}: could not download this model from the Hugging Face Hub ({type(exc).__name__}: {reason}). "
-            "Check the id and the network, or download the checkpoint elsewhere and set model.name_or_path "
-            "to its local folder"
-        ) from exc
-    return folder
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ModelLoadError(f"{path}: not a valid JSON file ({exc})") from exc
-    if not isinstance(data, dict):
-        raise ModelLoadError(f"{path}: expected a JSON object")
-    return data
-
-
-def check_model_folder(folder: Path) -> dict:
-    """Return the folder's config.json contents, or raise naming what is missing or broken."""
-    config_file = folder / "config.json"
-    if not config_file.is_file():
-        raise ModelLoadError(f"{folder}: not a model folder (no config.json)")
-    config = _read_json(config_file)
-    if not any((folder / w).is_file() for w in WEIGHT_FILES):
-        raise ModelLoadError(f"{folder}: no model weights (expected one of {', '.join(WEIGHT_FILES)})")
-    return config
 
 
 def detect_family(config: dict | Any, source: str = "") -> str:
@@ -126,9 +68,9 @@ def load_tokenizer(folder: Path, family: str, *, trust_remote_code: bool = False
     from summarize.headline.tokenization_pegasus import PegasusChineseTokenizer
 
     tok_config = folder / "tokenizer_config.json"
-    declared = _read_json(tok_config).get("tokenizer_class") if tok_config.is_file() else None
+    declared = read_json_object(tok_config).get("tokenizer_class") if tok_config.is_file() else None
     if declared is None and (folder / "config.json").is_file():
-        declared = _read_json(folder / "config.json").get("tokenizer_class")
+        declared = read_json_object(folder / "config.json").get("tokenizer_class")
     has_vocab_txt = (folder / "vocab.txt").is_file()
     has_spm = any((folder / f).is_file() for f in SENTENCEPIECE_FILES)
     try:

@@ -21,6 +21,8 @@ class HeadlineResult:
     article to fit max_source_tokens. warnings: figures or quotations of the
     headline missing from the article (see ``faithfulness``), and other notes.
     method: ``model:<name>`` or the extractive method (e.g. ``lead-v1``).
+
+    Thread safety: immutable (frozen), safe to share.
     """
 
     headline: str

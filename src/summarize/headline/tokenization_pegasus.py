@@ -38,7 +38,11 @@ def _jieba_cut(text: str) -> list[str]:
 
 
 class PegasusChineseTokenizer(BertTokenizerLegacy):
-    """jieba word lookup first, BERT WordPiece as the fallback; Pegasus special tokens."""
+    """jieba word lookup first, BERT WordPiece as the fallback; Pegasus special tokens.
+
+    Thread safety: like every transformers tokenizer, not safe for concurrent calls
+    that change settings; HeadlineGenerator serializes its tokenizer calls.
+    """
 
     model_input_names = ["input_ids", "attention_mask"]
 

@@ -19,10 +19,12 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
-from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
+from summarize.headline.arrow import tokenize_pairs
+from summarize.headline.dataset import Pair, make_collator
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
 from summarize.io.read import InputError
 from summarize.training.callbacks import train_logging
@@ -89,16 +91,32 @@ class DevScorer:
         return [{"id": p.id, "prediction": pred, "reference": p.title} for p, pred in zip(self.pairs, self.predictions)]
 
 
-def _load_data(cfg: HeadlineConfig) -> tuple[list[Pair], list[Pair]]:
+def _load_data(cfg: HeadlineConfig, args, train_data: Any = None, dev_data: Any = None):
+    """(training pairs, dev pairs) as Arrow datasets (:mod:`summarize.headline.arrow`), and the dev pairs as a list.
+
+    ``train_data``/``dev_data`` (a ``datasets.Dataset`` or a hub id) replace the config's files.
+    """
+    from summarize.headline.arrow import as_pairs, load_pairs
+
     d = cfg.data
-    train_pairs = read_pairs(d.train, d.text_field, d.title_field, d.max_train_samples)
-    dev_pairs = read_pairs(d.dev, d.text_field, d.title_field, d.max_dev_samples) if d.dev else []
-    log.info("data: %d training pairs from %s, %d dev pairs%s", len(train_pairs), d.train, len(dev_pairs),
-             f" from {d.dev}" if d.dev else " (no dev set: no evaluation, the last checkpoint is kept)")
-    return train_pairs, dev_pairs
+    fields = dict(text_field=d.text_field, title_field=d.title_field)
+    train_source = train_data if train_data is not None else d.train
+    dev_source = dev_data if dev_data is not None else d.dev
+    # Rank 0 reads (and caches) first; the other ranks then load its Arrow files.
+    with args.main_process_first(desc="reading the data"):
+        train_ds = load_pairs(train_source, limit=d.max_train_samples, **fields)
+        dev_ds = load_pairs(dev_source, limit=d.max_dev_samples, **fields) if dev_source is not None else None
+    dev_pairs = as_pairs(dev_ds) if dev_ds is not None else []
+    log.info("data: %d training pairs from %s, %d dev pairs%s", len(train_ds), _describe(train_source), len(dev_pairs),
+             f" from {_describe(dev_source)}" if dev_ds is not None else " (no dev set: no evaluation, the last checkpoint is kept)")
+    return train_ds, dev_ds, dev_pairs
 
 
-def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_pairs: list[Pair], resume: bool):
+def _describe(source: Any) -> str:
+    return str(source) if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
+
+
+def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_ds, resume: bool):
     from summarize.headline.models import build_scratch_checkpoint, load_pretrained
     from summarize.training import is_main_process
 
@@ -109,14 +127,19 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_pairs: list[Pair
     # then every rank loads the same files through the normal loading path.
     with args.main_process_first(desc="building the from-scratch model"):
         if is_main_process() and not (resume and (folder / "config.json").is_file()):
-            texts = [cfg.data.source_prefix + p.text for p in train_pairs] + [p.title for p in train_pairs]
+            # Streamed a block at a time: the vocabulary never needs the corpus in memory.
+            texts = (text for batch in train_ds.iter(batch_size=10_000)
+                     for text in [cfg.data.source_prefix + t for t in batch["text"]] + batch["title"])
             build_scratch_checkpoint(cfg.model.scratch, texts, folder, cfg.training.seed)
     return load_pretrained(cfg.model, name_or_path=str(folder))
 
 
 def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False,
-          overwrite: bool = False) -> TrainResult:
+          overwrite: bool = False, *, train_data: Any = None, dev_data: Any = None) -> TrainResult:
     """Fine-tune (or train from scratch) a headline model; see the module docstring for the outputs.
+
+    ``train_data``/``dev_data``: a ``datasets.Dataset`` or a hub dataset id to use instead of the
+    config's ``data.train``/``data.dev`` files (columns named by ``data.text_field``/``data.title_field``).
 
     Everything that can fail on bad input (data files, the split manifest, the
     pretrained checkpoint) is checked before the run folder is touched; the folder
@@ -124,14 +147,16 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     ``resume`` on a run with nothing left to train returns its saved metrics.
     """
     from summarize.data.split import check_split_files
-    from summarize.training import lock_run_dir
+    from summarize.training import build_training_arguments, lock_run_dir
 
     if resume and overwrite:
         raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
     cfg = with_output_dir(config, output_dir)
     run_dir = Path(cfg.training.output_dir)
-    check_split_files([cfg.data.train, cfg.data.dev])
-    train_pairs, dev_pairs = _load_data(cfg)
+    check_split_files([f for f, given in ((cfg.data.train, train_data), (cfg.data.dev, dev_data)) if given is None])
+    has_dev = dev_data is not None or bool(cfg.data.dev)
+    args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=has_dev)
+    train_ds, dev_ds, dev_pairs = _load_data(cfg, args, train_data, dev_data)
     pretrained = None
     if cfg.model.init != "scratch":
         from summarize.headline.models import load_pretrained
@@ -139,13 +164,14 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         pretrained = load_pretrained(cfg.model)  # a mistyped model path fails here, before the run folder
     lock = lock_run_dir(run_dir)
     try:
-        return _train_in(cfg, run_dir, train_pairs, dev_pairs, pretrained, resume=resume, overwrite=overwrite)
+        return _train_in(cfg, run_dir, args, train_ds, dev_ds, dev_pairs, pretrained, resume=resume,
+                         overwrite=overwrite)
     finally:
         if lock is not None:
             lock.release()
 
 
-def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_pairs: list[Pair], pretrained,
+def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pairs: list[Pair], pretrained,
               *, resume: bool, overwrite: bool) -> TrainResult:
     import torch
     from transformers import set_seed
@@ -153,7 +179,6 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_p
     from summarize.headline.generation_config import to_generation_config
     from summarize.training import (
         OrderedSeq2SeqTrainer,
-        build_training_arguments,
         find_resume_checkpoint,
         finished_metrics,
         guard_outputs,
@@ -162,7 +187,6 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_p
         standard_callbacks,
     )
 
-    args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=bool(dev_pairs))
     checkpoint = None
     if resume:
         checkpoint = find_resume_checkpoint(run_dir)
@@ -182,7 +206,7 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_p
     prepare_run_dir(cfg, run_dir)
     set_seed(cfg.training.seed)
 
-    loaded = pretrained if pretrained is not None else _load_model(cfg, run_dir, args, train_pairs, resume)
+    loaded = pretrained if pretrained is not None else _load_model(cfg, run_dir, args, train_ds, resume)
     model, tokenizer = loaded.model, loaded.tokenizer
     # Dev generation during training uses the same decoding defaults the
     # saved model will carry.
@@ -197,8 +221,10 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_p
     d = cfg.data
     encode = dict(decoder_start_token_id=start, source_prefix=d.source_prefix,
                   max_source_tokens=d.max_source_tokens, max_target_tokens=d.max_target_tokens)
-    train_features = encode_pairs(train_pairs, tokenizer, **encode)
-    dev_features = encode_pairs(dev_pairs, tokenizer, **encode) if dev_pairs else None
+    # Tokenized once, by rank 0 first; the other ranks (and later runs) load the cached Arrow files.
+    with args.main_process_first(desc="tokenizing"):
+        train_features = tokenize_pairs(train_ds, tokenizer, num_proc=d.num_proc, **encode)
+        dev_features = tokenize_pairs(dev_ds, tokenizer, **encode) if dev_ds is not None else None
     scorer = DevScorer(tokenizer, dev_pairs, cfg.generation.max_chars) if dev_pairs else None
     # Tensor cores want padded lengths in multiples of 8 under mixed precision.
     multiple = 8 if (args.bf16 or args.fp16) and torch.cuda.is_available() else None
@@ -247,7 +273,7 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_p
     metrics = {
         "dev": dev_scores,
         "dev_samples": len(dev_pairs),
-        "train_samples": len(train_pairs),
+        "train_samples": len(train_ds),
         "train_loss": train_metrics.get("train_loss"),
         "global_step": trainer.state.global_step,
         "epochs": trainer.state.epoch,

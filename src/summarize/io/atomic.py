@@ -20,6 +20,7 @@ import errno
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -93,8 +94,18 @@ def atomic_write_text(path: str | os.PathLike, text: str) -> None:
 
 
 def json_line(obj: Any) -> str:
-    """``obj`` as one line of strict JSON (UTF-8 kept, NaN/Infinity refused with a ValueError)."""
-    return json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    """``obj`` as one line of strict JSON (UTF-8 kept, NaN/Infinity refused with a ValueError).
+
+    A lone surrogate (from a ``"\\ud800"`` escape in some input) cannot be written as
+    UTF-8; such a row is written with ASCII escapes instead, which reads back exactly.
+    """
+    line = json.dumps(obj, ensure_ascii=False, allow_nan=False)
+    if _SURROGATE.search(line):
+        line = json.dumps(obj, ensure_ascii=True, allow_nan=False)
+    return line
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def finite_or_none(value: float | None) -> float | None:
@@ -117,6 +128,8 @@ def finite_json(obj: Any) -> Any:
 
 def atomic_write_json(path: str | os.PathLike, obj: Any, *, indent: int | None = 2) -> None:
     text = json.dumps(obj, ensure_ascii=False, indent=indent, allow_nan=False)  # fails before touching the file
+    if _SURROGATE.search(text):
+        text = json.dumps(obj, ensure_ascii=True, indent=indent, allow_nan=False)
     with atomic_open(path) as handle:
         handle.write(text)
         handle.write("\n")

@@ -1,8 +1,10 @@
 """CMRC 2018 exact match and F1, as defined by the official ``cmrc2018_evaluate.py``.
 
-    from summarize.metrics.cmrc import evaluate_squad_files
-    from summarize.metrics.report import format_qa_report
-    print(format_qa_report(evaluate_squad_files("dev.json", "predictions.json")))
+    from summarize.metrics.cmrc import cmrc_scores
+    cmrc_scores({"q1": "北京"}, {"q1": ["北京", "北京市"]})   # {"em": 100.0, "f1": 100.0, "n": 1, ...}
+
+Files (a SQuAD/JSONL dataset, a predictions JSON) are read by
+:mod:`summarize.qa.evaluate`, with the same reader training uses.
 
 The definition (also used for DRCD, whose Traditional characters mostly lie in
 the same U+4E00..U+9FA5 block):
@@ -33,16 +35,8 @@ run of Latin characters around it (``a-b`` is one word ``ab``).
 
 from __future__ import annotations
 
-import json
-import logging
-import os
 import re
 from collections.abc import Callable, Mapping
-
-from summarize.io.jsonl import BadRow, parse_jsonl
-from summarize.io.read import InputError, read_text
-
-log = logging.getLogger(__name__)
 
 # Verbatim from the official script, order and the two-character "……" included.
 CMRC_PUNCTUATION = (
@@ -127,7 +121,7 @@ def cmrc_scores(
     """EM and F1 x 100 over every question of ``golds``; a question missing from ``predictions`` scores 0.
 
     Returns ``{"em", "f1", "n", "n_unanswered"}``. Ids in ``predictions`` that
-    are not questions of ``golds`` are ignored here (``evaluate_squad_files`` reports them).
+    are not questions of ``golds`` are ignored here (``summarize.qa.evaluate.evaluate_squad_files`` reports them).
     """
     if not golds:
         raise ValueError("no gold questions to score")
@@ -144,130 +138,3 @@ def cmrc_scores(
         f1_sum += f1
     n = len(golds)
     return {"em": 100.0 * em_sum / n, "f1": 100.0 * f1_sum / n, "n": n, "n_unanswered": unanswered}
-
-
-def _load_json(path: str | os.PathLike, what: str, text: str | None = None):
-    if text is None:
-        text, _ = read_text(path)
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); expected {what}") from exc
-
-
-def _question_answers(qa, where: str, errors: list[str]) -> tuple[str, list[str]] | None:
-    if not isinstance(qa, dict):
-        errors.append(f"{where}: expected an object, got {type(qa).__name__}")
-        return None
-    qid, answers = qa.get("id"), qa.get("answers")
-    if not isinstance(qid, (str, int)) or isinstance(qid, bool):
-        errors.append(f"{where}: missing or non-string 'id'")
-        return None
-    if not isinstance(answers, list) or not answers:
-        errors.append(f"{where} (id {qid}): 'answers' must be a non-empty list (unanswerable questions are not part of CMRC 2018)")
-        return None
-    texts = [a.get("text") if isinstance(a, dict) else None for a in answers]
-    if not all(isinstance(t, str) for t in texts):
-        errors.append(f"{where} (id {qid}): every answer needs a string 'text'")
-        return None
-    return str(qid).strip(), texts
-
-
-def _add_gold(golds: dict[str, list[str]], qa, where: str, errors: list[str]) -> None:
-    found = _question_answers(qa, where, errors)
-    if found is None:
-        return
-    qid, texts = found
-    if qid in golds:
-        errors.append(f"{where}: duplicate question id {qid!r}")
-    golds[qid] = texts
-
-
-def _jsonl_golds(text: str, source: str, golds: dict[str, list[str]], errors: list[str]) -> None:
-    for line, obj in parse_jsonl(text, source):
-        if isinstance(obj, BadRow):
-            errors.append(f"line {line}: {obj.reason}")
-            continue
-        _add_gold(golds, obj, f"line {line}", errors)
-
-
-def _is_jsonl(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
-    try:
-        obj = json.loads(first)
-    except json.JSONDecodeError:
-        return False
-    return isinstance(obj, dict) and "data" not in obj and ("answers" in obj or "question" in obj)
-
-
-def load_squad_golds(path: str | os.PathLike) -> dict[str, list[str]]:
-    """Question id -> gold answer texts from a SQuAD-style file (``data[].paragraphs[].qas[]``),
-    or from the JSONL form (one ``{"id", "question", "context", "answers"}`` per line)."""
-    golds: dict[str, list[str]] = {}
-    errors: list[str] = []
-    text, _ = read_text(path)
-    if _is_jsonl(text):
-        _jsonl_golds(text, str(path), golds, errors)
-        data = []
-    else:
-        doc = _load_json(path, "a SQuAD-style dataset or JSONL questions", text)
-        data = doc.get("data") if isinstance(doc, dict) else None
-        if not isinstance(data, list):
-            raise InputError(f"{path}: expected a SQuAD-style object with a 'data' list (data[].paragraphs[].qas[])")
-    for a, article in enumerate(data):
-        paragraphs = article.get("paragraphs") if isinstance(article, dict) else None
-        if not isinstance(paragraphs, list):
-            errors.append(f"data[{a}]: missing 'paragraphs' list")
-            continue
-        for p, paragraph in enumerate(paragraphs):
-            qas = paragraph.get("qas") if isinstance(paragraph, dict) else None
-            if not isinstance(qas, list):
-                errors.append(f"data[{a}].paragraphs[{p}]: missing 'qas' list")
-                continue
-            for q, qa in enumerate(qas):
-                _add_gold(golds, qa, f"data[{a}].paragraphs[{p}].qas[{q}]", errors)
-    if errors:
-        more = f" (and {len(errors) - 10} more)" if len(errors) > 10 else ""
-        raise InputError(f"{path}: bad SQuAD structure: " + "; ".join(errors[:10]) + more)
-    if not golds:
-        raise InputError(f"{path}: no questions found")
-    return golds
-
-
-def load_predictions(path: str | os.PathLike) -> dict[str, str]:
-    """Question id -> predicted answer text from a JSON object; numbers are read as their text."""
-    doc = _load_json(path, 'an object mapping question id -> answer text')
-    if not isinstance(doc, dict):
-        raise InputError(f"{path}: expected a JSON object mapping question id -> answer text, got {type(doc).__name__}")
-    preds: dict[str, str] = {}
-    bad = []
-    for qid, answer in doc.items():
-        if isinstance(answer, (int, float)) and not isinstance(answer, bool):
-            answer = str(answer)  # the official script applies str() too
-        if not isinstance(answer, str):
-            bad.append(qid)
-            continue
-        preds[qid.strip()] = answer
-    if bad:
-        raise InputError(f"{path}: answers must be strings; not for ids {', '.join(map(repr, bad[:10]))}"
-                         + (f" (and {len(bad) - 10} more)" if len(bad) > 10 else ""))
-    return preds
-
-
-def evaluate_squad_files(dataset_path: str | os.PathLike, predictions_path: str | os.PathLike) -> dict:
-    """Score a predictions JSON (id -> answer) against a SQuAD-style dataset; unknown ids are reported."""
-    golds = load_squad_golds(dataset_path)
-    preds = load_predictions(predictions_path)
-    unknown = [qid for qid in preds if qid not in golds]
-    if unknown:
-        log.warning("%s: %d prediction ids are not questions of %s (first: %s)",
-                    predictions_path, len(unknown), dataset_path, ", ".join(unknown[:5]))
-    result = cmrc_scores(preds, golds)
-    result.update(
-        n_unknown=len(unknown),
-        unknown_ids=unknown[:20],
-        dataset=str(dataset_path),
-        predictions=str(predictions_path),
-        tokenizer=WORD_TOKENIZER_NOTE,
-    )
-    return result

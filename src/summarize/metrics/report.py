@@ -12,7 +12,6 @@ multiple references, the bootstrap seed and the package versions.
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import platform
@@ -21,6 +20,7 @@ from importlib import metadata
 from pathlib import Path
 
 from summarize.io import atomic_write_json, atomic_write_jsonl
+from summarize.io.atomic import json_line
 from summarize.metrics.rouge import METRICS, STATS, aggregate, score_table, table_samples
 
 log = logging.getLogger(__name__)
@@ -139,7 +139,7 @@ def evaluate_and_report(
 
 def render_report(report: Mapping, *, as_json: bool = False) -> str:
     """The text ``summarize evaluate`` prints: the terminal table, or one JSON object with ``as_json``."""
-    return json.dumps(report, ensure_ascii=False, allow_nan=False) if as_json else format_rouge_table(report)
+    return json_line(report) if as_json else format_rouge_table(report)
 
 
 def format_qa_report(result: Mapping) -> str:

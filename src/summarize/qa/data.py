@@ -113,7 +113,7 @@ def _parse_answers(raw, context: str, where: str, stats: AlignStats, problems: l
     return answers
 
 
-def _make_example(obj: dict, where: str, stats: AlignStats, problems: list[str], default_id: str) -> QAExample | None:
+def _make_example(obj: dict, where: str, stats: AlignStats, problems: list[str], default_id: str | None) -> QAExample | None:
     question, context = obj.get("question"), obj.get("context")
     if not isinstance(question, str) or not question.strip():
         problems.append(f"{where}: 'question' is missing or empty")
@@ -122,16 +122,20 @@ def _make_example(obj: dict, where: str, stats: AlignStats, problems: list[str],
         problems.append(f"{where}: 'context' is missing or empty")
         return None
     qid = obj.get("id", default_id)
+    if qid is None:
+        problems.append(f"{where}: missing 'id' (scores are matched to predictions by id)")
+        return None
     if not isinstance(qid, (str, int)) or isinstance(qid, bool):
         problems.append(f"{where}: 'id' must be a string, got {qid!r}")
         return None
     answers = _parse_answers(obj.get("answers"), context, where, stats, problems)
     if answers is None:
         return None
-    return QAExample(str(qid), question, context, answers, where)
+    return QAExample(str(qid).strip(), question, context, answers, where)
 
 
-def read_squad_json(path: str | os.PathLike, stats: AlignStats, problems: list[str]) -> list[QAExample]:
+def read_squad_json(path: str | os.PathLike, stats: AlignStats, problems: list[str],
+                    require_ids: bool = False) -> list[QAExample]:
     """Read ``data[].paragraphs[].{context, qas[]}`` (SQuAD v1, CMRC 2018, DRCD)."""
     text, _ = read_text(path)
     try:
@@ -156,23 +160,27 @@ def read_squad_json(path: str | os.PathLike, stats: AlignStats, problems: list[s
                     problems.append(f"{where}: expected an object")
                     continue
                 obj = dict(qa, context=para.get("context"))
-                example = _make_example(obj, where, stats, problems, default_id=f"{a}-{p}-{q}")
+                example = _make_example(obj, where, stats, problems, default_id=None if require_ids else f"{a}-{p}-{q}")
                 if example is not None:
                     examples.append(example)
     return examples
 
 
-def read_qa_jsonl(path: str | os.PathLike, stats: AlignStats, problems: list[str]) -> list[QAExample]:
+def read_qa_jsonl(path: str | os.PathLike, stats: AlignStats, problems: list[str],
+                  require_ids: bool = False) -> list[QAExample]:
     """Read one ``{"id", "context", "question", "answers": [{"text", "answer_start"}]}`` per line."""
     examples = []
     for line, obj in iter_jsonl(path):
         if isinstance(obj, BadRow):
             problems.append(str(obj))
             continue
-        example = _make_example(obj, f"{path}:{line}", stats, problems, default_id=f"line-{line}")
+        example = _make_example(obj, f"{path}:{line}", stats, problems, default_id=None if require_ids else f"line-{line}")
         if example is not None:
             examples.append(example)
     return examples
+
+
+_QUESTION_KEYS = {"id", "question", "context", "answers"}
 
 
 def is_squad_json(path: str | os.PathLike) -> bool:
@@ -187,7 +195,11 @@ def is_squad_json(path: str | os.PathLike) -> bool:
         first = json.loads(first_line.decode("utf-8", errors="replace"))
     except ValueError:
         return True  # a pretty-printed (multi-line) document: SQuAD JSON, or garbage reported by its reader
-    return not (isinstance(first, dict) and "data" not in first)
+    if not isinstance(first, dict) or "data" in first:
+        return True
+    # One object with none of a question's keys and nothing after it: a (broken) SQuAD document.
+    rest = head.split(b"\n", 1)[1] if b"\n" in head else b""
+    return not (_QUESTION_KEYS & first.keys()) and not rest.strip()
 
 
 @dataclass
@@ -197,27 +209,34 @@ class QAData:
     problems: list[str]  # bad rows, each naming file:line (or JSON path) and the reason
 
 
-def read_qa_file(path: str | os.PathLike, *, strict: bool = False) -> QAData:
-    """Read a SQuAD JSON or JSONL file; bad rows are collected (or raised with ``strict``), alignment counted."""
+def read_qa_file(path: str | os.PathLike, *, strict: bool = False, require_ids: bool = False,
+                 report_alignment: bool = True) -> QAData:
+    """Read a SQuAD JSON or JSONL file; bad rows are collected (or raised with ``strict``), alignment counted.
+
+    The one reader of RC files: training, ``qa predict`` and scoring (``summarize.qa.evaluate``, which
+    passes ``strict`` and ``require_ids``: a score over a file with silently skipped rows would mislead).
+    A duplicate id is a bad row (the first one is kept).
+    """
     check_input_file(path)
     stats, problems = AlignStats(), []
     reader = read_squad_json if is_squad_json(path) else read_qa_jsonl
-    examples = reader(path, stats, problems)
+    examples = reader(path, stats, problems, require_ids)
     seen: dict[str, str] = {}
     unique = []
     for ex in examples:
         if ex.id in seen:
-            problems.append(f"{ex.where}: duplicate id {ex.id!r} (first at {seen[ex.id]}); skipped")
+            problems.append(f"{ex.where}: duplicate id {ex.id!r} (first at {seen[ex.id]})" + ("" if strict else "; skipped"))
             continue
         seen[ex.id] = ex.where
         unique.append(ex)
     if problems and strict:
-        raise InputError("\n".join(problems))
+        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise InputError("\n".join(problems[:20]) + more)
     for message in problems[:20]:
         log.warning("%s", message)
     if len(problems) > 20:
         log.warning("... and %d more bad rows in %s", len(problems) - 20, path)
-    if stats.misaligned:
+    if stats.misaligned and report_alignment:
         log.warning(
             "%s: %d of %d answers had an answer_start that does not match the context: %d re-aligned by text, "
             "%d do not occur in the context (kept for scoring, never used as training spans)",

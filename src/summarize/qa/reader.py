@@ -92,7 +92,7 @@ class Reader:
         """
         from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-        from summarize.headline.models import ModelLoadError, check_model_folder, resolve_checkpoint
+        from summarize.io.checkpoint import ModelLoadError, check_model_folder, resolve_checkpoint
 
         device = pick_device(device)  # a bad --device fails before minutes of loading
         folder = resolve_checkpoint(str(path_or_id), revision)  # a missing local folder fails here, never at the hub

@@ -11,7 +11,6 @@ in plain transformers and in summarize. ``push_to_hub`` uploads such a folder.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from summarize.io.atomic import atomic_write_text
+from summarize.io.digest import file_sha256
 
 log = logging.getLogger("summarize")
 
@@ -42,14 +42,6 @@ class ModelCard:
     load_transformers: str          # Python that loads the folder with plain transformers
     load_summarize: str             # Python that loads it with summarize
     notes: list[str] = field(default_factory=list)
-
-
-def file_sha256(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")

@@ -86,6 +86,11 @@ def _use_log_callback(trainer) -> None:
 
 
 class OrderedTrainer(_Trainer):
+    """transformers' Trainer with ordered evaluation, logging, NaN-loss and checkpoint-fault checks.
+
+    Thread safety: one trainer per run and per process (the run folder is locked, see rundir.py).
+    """
+
     _get_eval_sampler = _ordered_eval_sampler
 
     def __init__(self, *args, **kwargs):
@@ -104,7 +109,8 @@ class OrderedTrainer(_Trainer):
 class OrderedSeq2SeqTrainer(_Seq2SeqTrainer):
     """Also takes ``generation_kwargs``: extra ``generate()`` arguments for every evaluation and
     prediction, including the ones the training loop starts (a logits processor, for instance),
-    so dev text is decoded exactly as inference decodes it."""
+    so dev text is decoded exactly as inference decodes it. Same additions as OrderedTrainer;
+    one per run and per process."""
 
     _get_eval_sampler = _ordered_eval_sampler
 
