@@ -51,7 +51,7 @@ def timed(command: list[str]) -> float:
     env = dict(os.environ, PYTHONPATH=str(REPO / "src") + os.pathsep + os.environ.get("PYTHONPATH", ""))
     started = time.perf_counter()
     done = subprocess.run(command, env=env, stderr=subprocess.PIPE, text=True)
-    if done.returncode != 0:
+    if done.returncode not in (0, 1):  # 1: some rows were bad or got no headline; the outputs still compare
         sys.exit(f"{' '.join(command)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
     return time.perf_counter() - started
 
