@@ -18,6 +18,7 @@ VERBS = {
     "evaluate": ("summarize.cli.evaluate", "score predictions (or a model) with char-level ROUGE"),
     "headline": ("summarize.cli.headline", "write headlines for articles"),
     "qa": ("summarize.cli.qa", "reading comprehension: train, answer, predict, evaluate"),
+    "batch": ("summarize.cli.batch", "resumable headline/answer jobs over many files, locally or on Ray"),
 }
 
 

@@ -35,7 +35,6 @@ from pathlib import Path
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.io import BadRow, InputError, atomic_open, parse_jsonl, report_bad_rows, split_lines
-from summarize.io.atomic import finite_or_none, json_line
 from summarize.io.read import check_input_file, decode_bytes
 from summarize.io.safety import refuse_same_file
 
@@ -132,15 +131,9 @@ def _read_input(text_arg: str | None, input_path: str | None) -> tuple[str, str]
 def _output_line(row: Row, result, fmt: str) -> str:
     if fmt == "txt":
         return result.headline
-    out = {"id": row.id} if row.id is not None else {}
-    out.update(headline=result.headline, method=result.method, warnings=list(result.warnings))
-    if result.score is not None:
-        score = finite_or_none(result.score)
-        if score is None:  # a broken (NaN) model: JSON has no NaN, so null, and say why
-            out["warnings"].append(f"score was {result.score}: the model's outputs are not finite numbers")
-        out["score"] = None if score is None else round(score, 6)
-        out["truncated_tokens"] = result.truncated_tokens
-    return json_line(out)
+    from summarize.headline.output import result_line
+
+    return result_line(result, row.id)
 
 
 @contextlib.contextmanager
