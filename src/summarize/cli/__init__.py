@@ -18,6 +18,7 @@ VERBS = {
     "evaluate": ("summarize.cli.evaluate", "score predictions (or a model) with char-level ROUGE"),
     "headline": ("summarize.cli.headline", "write headlines for articles"),
     "qa": ("summarize.cli.qa", "reading comprehension: train, answer, predict, evaluate"),
+    "export": ("summarize.cli.export", "convert a headline model to CTranslate2, with a parity check"),
 }
 
 
