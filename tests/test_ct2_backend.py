@@ -311,3 +311,17 @@ def test_parity_gate_refuses_an_export_that_lost_quality(trained, tmp_path, capl
         HeadlineGenerator.from_pretrained(broken)
     assert any("failed its parity check" in r.message for r in caplog.records)
     assert (broken / MANIFEST).is_file()
+
+
+def test_headline_cli_takes_the_backend(tmp_path):
+    model = build_tiny_model(tmp_path / "model", generation={"max_chars": 9})
+    proc = subprocess.run(
+        [sys.executable, "-m", "summarize", "headline", "--model", str(model), "--backend", "ctranslate2",
+         ARTICLES[0], "generation.compute_type=float32", "-q"],
+        capture_output=True, text=True, cwd=REPO, timeout=120,
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    row = json.loads(proc.stdout)
+    expected = HeadlineGenerator.from_pretrained(model, backend="ctranslate2", compute_type="float32").generate(ARTICLES[0])
+    assert row["headline"] == expected.headline and len(row["headline"]) <= 9
+    assert (tmp_path / "model-ct2" / MANIFEST).is_file()
