@@ -19,6 +19,7 @@ VERBS = {
     "headline": ("summarize.cli.headline", "write headlines for articles"),
     "qa": ("summarize.cli.qa", "reading comprehension: train, answer, predict, evaluate"),
     "export": ("summarize.cli.export", "convert a headline model to CTranslate2, with a parity check"),
+    "serve": ("summarize.cli.serve", "serve headlines and QA answers over HTTP (micro-batched)"),
 }
 
 
