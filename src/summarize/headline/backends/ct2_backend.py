@@ -188,8 +188,10 @@ class CT2Backend:
             for tokens, score in zip(result.hypotheses, result.scores):
                 ids = [self.index[t] for t in tokens]
                 # CTranslate2 renormalizes over the tokens a minimum length leaves, transformers does not:
-                # such scores are recomputed, as are those of hypotheses changed to fit the budget.
-                if min_tokens > 0 or cleaned_length(self.chars, ids) > params.max_chars:
+                # scores under a minimum set for min_chars are recomputed, as are those of hypotheses
+                # changed to fit the budget. (A bare min_new_tokens, a token cap for experiments and
+                # benchmarks, keeps CTranslate2's score: re-scoring re-encodes the article.)
+                if min_tokens > params.min_new_tokens or cleaned_length(self.chars, ids) > params.max_chars:
                     changed.append((row, len(hyps)))
                 hyps.append([ids, float(score)])
             candidates.append(hyps)
