@@ -34,6 +34,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--backend", choices=["torch", "ctranslate2"], help="headline inference backend")
     parser.add_argument("--config", metavar="FILE", help="YAML config whose generation section sets decoding")
     parser.add_argument("--device", help="cpu, cuda, ... (default: cuda if available)")
+    parser.add_argument("--threads", type=int, metavar="N",
+                        help="CPU threads per model call (torch and CTranslate2); default: the machine's cores")
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
     parser.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     limits = parser.add_argument_group("limits and batching")
@@ -69,10 +71,18 @@ def main(argv: list[str]) -> int:
     problems = limits.check()
     if problems:
         parser.error("; ".join(problems))
+    if args.threads is not None and args.threads < 1:
+        parser.error(f"--threads must be >= 1, got {args.threads}")
+    overrides = list(args.overrides)
     if args.model != "lead" or args.qa_model:
         quiet_libraries(args.verbosity)
+        if args.threads:
+            import torch
+
+            torch.set_num_threads(args.threads)
+            overrides.append(f"generation.intra_threads={args.threads}")
     headliner, reader, qa_name = load_models(args.model, args.qa_model, backend=args.backend, device=args.device,
-                                             config=args.config, overrides=args.overrides)
+                                             config=args.config, overrides=overrides)
     serve(headliner, reader, host=args.host, port=args.port, limits=limits, qa_name=qa_name,
           graceful_timeout=args.graceful_timeout)
     return 0
