@@ -27,7 +27,7 @@ install: $(VENV)/.installed
 
 quickstart: $(VENV)/.installed
 	$(BIN)/summarize data split data/corpus/articles.jsonl --output-dir data/corpus
-	$(BIN)/summarize train configs/quickstart.yaml --output-dir $(RUN)
+	$(BIN)/summarize train configs/quickstart.yaml --output-dir $(RUN) --overwrite
 	$(BIN)/summarize evaluate --model $(RUN)/model --data data/corpus/test.jsonl --output $(RUN)/test-report
 	@echo "== generated headlines for the held-out articles (dev, test):"
 	@cat data/corpus/dev.jsonl data/corpus/test.jsonl | $(BIN)/summarize headline -q --model $(RUN)/model - --format txt
@@ -35,11 +35,12 @@ quickstart: $(VENV)/.installed
 	@$(BIN)/python -c "import json,sys; [print(json.loads(l)['title']) for f in sys.argv[1:] for l in open(f, encoding='utf-8')]" data/corpus/dev.jsonl data/corpus/test.jsonl
 
 qa-quickstart: $(VENV)/.installed
-	$(BIN)/summarize qa train configs/qa-quickstart.yaml --output-dir $(QA_RUN)
+	$(BIN)/summarize qa train configs/qa-quickstart.yaml --output-dir $(QA_RUN) --overwrite
 	$(BIN)/summarize qa predict --model $(QA_RUN)/model --input data/rc/dev.jsonl --output $(QA_RUN)/dev_answers.json
 	$(BIN)/summarize qa evaluate --dataset data/rc/dev.jsonl --predictions $(QA_RUN)/dev_answers.json
 
 test: $(VENV)/.installed-test
+	$(BIN)/ruff check src tests scripts
 	$(BIN)/python -m pytest
 
 clean:

@@ -32,7 +32,7 @@ import tracemalloc
 from pathlib import Path
 
 from summarize.metrics.rouge import METRICS, rouge_scores, score_samples
-from summarize.metrics.tokenize import normalize_chars
+from summarize.metrics.scoring_text import normalize_chars
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SUMMARIZE_SHARED", REPO.parent / "shared"))

@@ -42,7 +42,7 @@ def read_vocab(path: str | None, tiny: bool) -> list[str]:
         return tokens
     if not tiny:
         sys.exit("--vocab is required (e.g. ../shared/vocab/bert-base-chinese/vocab.txt) unless --tiny")
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
 
     return build_char_vocab(["高新区科技园人工智能平台今天正式启用发布新政策支持企业研发"])
 
@@ -109,7 +109,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from summarize.config.sections import TrainingSection
     from summarize.headline.dataset import make_collator
-    from summarize.training import Seq2SeqTrainer, build_training_arguments
+    from summarize.training import OrderedSeq2SeqTrainer, build_training_arguments
 
     vocab = read_vocab(args.vocab, args.tiny)
     tokenizer = BertTokenizer(vocab={t: i for i, t in enumerate(vocab)}, model_input_names=["input_ids", "attention_mask"])
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         extra = {"optim": args.optim} if args.optim else {}
         targs = build_training_arguments(section, run_dir, evaluate=False, save_strategy="no", **extra)
         multiple = 8 if (targs.bf16 or targs.fp16) and torch.cuda.is_available() else None
-        trainer = Seq2SeqTrainer(model=model, args=targs, train_dataset=features, processing_class=tokenizer,
+        trainer = OrderedSeq2SeqTrainer(model=model, args=targs, train_dataset=features, processing_class=tokenizer,
                                  data_collator=make_collator(tokenizer, model, multiple), callbacks=[StepClock()])
         if torch.cuda.is_available():
             torch.cuda.reset_peak_memory_stats()

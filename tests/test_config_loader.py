@@ -141,3 +141,10 @@ def test_bare_yaml_no_means_the_word_no(tmp_path):
     path = tmp_path / "run.yaml"
     path.write_text("task: headline\ndata:\n  dev: null\ntraining:\n  eval_strategy: no\n", encoding="utf-8")
     assert load_config(path).training.eval_strategy == "no"
+
+
+def test_nested_section_checks_name_the_key_once():
+    with pytest.raises(ConfigError) as info:
+        load_config(None, ["model.scratch.d_model=250", "model.scratch.heads=4"], task="headline")
+    assert "model.scratch.d_model (250) must be divisible by heads (4)" in str(info.value)
+    assert "scratch.scratch" not in str(info.value)

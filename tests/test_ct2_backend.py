@@ -13,7 +13,6 @@ import torch
 
 ctranslate2 = pytest.importorskip("ctranslate2")
 
-from tiny_headline import build_tiny_model
 
 from summarize.headline.backends.ct2_backend import (
     CT2Backend,
@@ -49,25 +48,25 @@ def pair(folder: Path, compute_type: str = "float32"):
 
 
 @pytest.fixture(scope="module")
-def plain(tmp_path_factory):
-    return pair(build_tiny_model(tmp_path_factory.mktemp("plain") / "model"))
+def plain(tmp_path_factory, tiny_model):
+    return pair(tiny_model(tmp_path_factory.mktemp("plain") / "model"))
 
 
 @pytest.fixture(scope="module")
-def wordy(tmp_path_factory):
-    return pair(build_tiny_model(tmp_path_factory.mktemp("wordy") / "model", bias="wordy"))
+def wordy(tmp_path_factory, tiny_model):
+    return pair(tiny_model(tmp_path_factory.mktemp("wordy") / "model", bias="wordy"))
 
 
 @pytest.fixture(scope="module")
-def terse(tmp_path_factory):
-    return pair(build_tiny_model(tmp_path_factory.mktemp("terse") / "model", bias="terse"))
+def terse(tmp_path_factory, tiny_model):
+    return pair(tiny_model(tmp_path_factory.mktemp("terse") / "model", bias="terse"))
 
 
 # --- export --------------------------------------------------------------------------------
 
 
-def test_export_is_self_contained_with_a_manifest(tmp_path):
-    model = build_tiny_model(tmp_path / "model")
+def test_export_is_self_contained_with_a_manifest(tmp_path, tiny_model):
+    model = tiny_model(tmp_path / "model")
     dest = export_ctranslate2(model, tmp_path / "out", quantization="int8")
     manifest = read_manifest(dest)
     assert manifest["ctranslate2_version"] == ctranslate2.__version__
@@ -81,8 +80,8 @@ def test_export_is_self_contained_with_a_manifest(tmp_path):
     assert not staleness(dest).stale
 
 
-def test_repeated_vocab_lines_get_unique_ct2_tokens(tmp_path):
-    model = build_tiny_model(tmp_path / "model")
+def test_repeated_vocab_lines_get_unique_ct2_tokens(tmp_path, tiny_model):
+    model = tiny_model(tmp_path / "model")
     vocab = (model / "vocab.txt").read_text(encoding="utf-8").splitlines()
     vocab[-1] = vocab[-2]  # a vocab.txt with a repeated line
     (model / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
@@ -93,12 +92,12 @@ def test_repeated_vocab_lines_get_unique_ct2_tokens(tmp_path):
 
 
 def test_t5_with_bert_vocabulary_matches_torch(tmp_path):
-    from tiny_headline import CHARS, DIGITS, SPECIALS
     from transformers import BertTokenizer, T5Config, T5ForConditionalGeneration
 
     folder = tmp_path / "t5"
     folder.mkdir()
-    vocab = list(dict.fromkeys(SPECIALS + CHARS + DIGITS))
+    chars = "新华社北京电记者本报讯高区的了是在和有人民政府今天发布政策支持企业研发中国银行科技园项目开工建设年月日，。、“”0123456789"
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *dict.fromkeys(chars)]
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     tokenizer = BertTokenizer(str(folder / "vocab.txt"))
     torch.manual_seed(0)
@@ -117,12 +116,12 @@ def test_t5_with_bert_vocabulary_matches_torch(tmp_path):
         assert [r.score for r in b] == pytest.approx([r.score for r in a], abs=5e-3)
 
 
-def test_an_unconvertible_folder_is_a_clear_error(tmp_path):
+def test_an_unconvertible_folder_is_a_clear_error(tmp_path, tiny_model):
     with pytest.raises(ExportError, match="no such model folder"):
         export_ctranslate2(tmp_path / "missing", tmp_path / "out")
     (tmp_path / "busy").mkdir()
     (tmp_path / "busy" / "keep.txt").write_text("x")
-    model = build_tiny_model(tmp_path / "model")
+    model = tiny_model(tmp_path / "model")
     with pytest.raises(ExportError, match="not an export of ours"):
         export_ctranslate2(model, tmp_path / "busy")
     assert (tmp_path / "busy" / "keep.txt").is_file()
@@ -131,13 +130,13 @@ def test_an_unconvertible_folder_is_a_clear_error(tmp_path):
     assert proc.returncode == 2 and proc.stderr.strip().startswith("error:") and "Traceback" not in proc.stderr
 
 
-def test_stale_exports_warn_and_model_folders_reconvert(tmp_path, caplog):
-    model = build_tiny_model(tmp_path / "model", generation={"max_chars": 12})
+def test_stale_exports_warn_and_model_folders_reconvert(tmp_path, tiny_model, caplog):
+    model = tiny_model(tmp_path / "model", generation={"max_chars": 12})
     gen = HeadlineGenerator.from_pretrained(model, backend="ctranslate2")
     export = tmp_path / "model-ct2"
     assert isinstance(gen.backend, CT2Backend) and gen.backend.folder.resolve() == export.resolve()
     assert gen.defaults.max_chars == 12
-    build_tiny_model(model, generation={"max_chars": 9}, seed=1)  # retrained in place
+    tiny_model(model, generation={"max_chars": 9}, seed=1)  # retrained in place
     assert staleness(export).stale
     with caplog.at_level(logging.WARNING, logger="summarize"):
         HeadlineGenerator.from_pretrained(export)  # an export given directly: a warning naming the fix
@@ -152,8 +151,8 @@ def test_stale_exports_warn_and_model_folders_reconvert(tmp_path, caplog):
 # --- selection ---------------------------------------------------------------------------------
 
 
-def test_backend_is_chosen_by_argument_config_or_folder(tmp_path):
-    model = build_tiny_model(tmp_path / "model")
+def test_backend_is_chosen_by_argument_config_or_folder(tmp_path, tiny_model):
+    model = tiny_model(tmp_path / "model")
     assert isinstance(HeadlineGenerator.from_pretrained(model, device="cpu").backend, TorchBackend)
     chosen = HeadlineGenerator.from_pretrained(model, overrides=["generation.backend=ctranslate2",
                                                                  "generation.compute_type=float32",
@@ -238,15 +237,15 @@ def test_cleaning_and_warnings_are_the_generators(wordy):
         assert any("2023" in w for w in invented.warnings)
 
 
-def test_int8_runs_and_is_reported(tmp_path):
-    model = build_tiny_model(tmp_path / "model")
+def test_int8_runs_and_is_reported(tmp_path, tiny_model):
+    model = tiny_model(tmp_path / "model")
     gen = HeadlineGenerator.from_pretrained(model, backend="ctranslate2")  # auto: the export's int8
     assert gen.backend.compute_type.startswith("int8")
     assert len(gen.generate(ARTICLES, max_chars=10)) == len(ARTICLES)
 
 
-def test_vocab_restriction_decodes_only_headline_tokens(tmp_path):
-    model = build_tiny_model(tmp_path / "model", bias="wordy")
+def test_vocab_restriction_decodes_only_headline_tokens(tmp_path, tiny_model):
+    model = tiny_model(tmp_path / "model", bias="wordy")
     titles = ["科技园发布政策", "项目开工"]
     export = export_ctranslate2(model, tmp_path / "restricted", quantization="float32", vocab_titles=titles)
     assert read_manifest(export)["vocab_restricted_size"] < len(read_manifest(export)["tokens"])
@@ -268,15 +267,28 @@ def test_vocab_restriction_decodes_only_headline_tokens(tmp_path):
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     """A tiny BART that learned 8 pairs (decisions with real margins, unlike random weights) and its dev file."""
-    from test_train import make_pairs, tiny_config, write_jsonl
-
+    from summarize.config import load_config
     from summarize.headline.train import train
 
     root = tmp_path_factory.mktemp("trained")
-    cfg = tiny_config(root, "training.max_steps=100", "training.learning_rate=3e-3", "training.warmup_steps=10",
-                      'training.eval_strategy="no"')
+    places, things = ["高新区", "临港园区", "科技城", "开发区"], ["人工智能平台", "新能源项目", "物流中心", "数据中心"]
+    rows = []
+    for i in range(8):
+        title = f"{places[i % 4]}{things[(i * 3 + i // 4) % 4]}{['开工建设', '正式启用'][i // 4]}"
+        rows.append({"id": f"a{i}", "title": title,
+                     "text": f"本报讯(记者王明)6月{20 + i}日，{title}。总投资{3 + i}亿元，预计年产值{10 * (i + 1)}亿元。"})
+    dev = root / "dev.jsonl"
+    dev.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    cfg = load_config(None, [
+        "model.init=scratch", "model.name_or_path=init", "model.scratch.d_model=64", "model.scratch.layers=2",
+        "model.scratch.heads=4", "model.scratch.ffn=128", "model.scratch.max_positions=128",
+        "model.scratch.dropout=0.0", "data.max_source_tokens=96", "data.max_target_tokens=24",
+        "generation.max_source_tokens=96", "generation.num_beams=1", "generation.max_chars=20",
+        "training.batch_size=8", "training.max_steps=100", "training.learning_rate=3e-3", "training.warmup_steps=10",
+        'training.eval_strategy="no"', f"data.train={dev}", "data.dev=null",
+    ], task="headline")
     train(cfg, output_dir=root / "run")
-    return root / "run", write_jsonl(root / "dev.jsonl", make_pairs())
+    return root / "run", dev
 
 
 def test_parity_gate_marks_a_faithful_int8_export_good(trained, tmp_path):
@@ -313,8 +325,8 @@ def test_parity_gate_refuses_an_export_that_lost_quality(trained, tmp_path, capl
     assert (broken / MANIFEST).is_file()
 
 
-def test_headline_cli_takes_the_backend(tmp_path):
-    model = build_tiny_model(tmp_path / "model", generation={"max_chars": 9})
+def test_headline_cli_takes_the_backend(tmp_path, tiny_model):
+    model = tiny_model(tmp_path / "model", generation={"max_chars": 9})
     proc = subprocess.run(
         [sys.executable, "-m", "summarize", "headline", "--model", str(model), "--backend", "ctranslate2",
          ARTICLES[0], "generation.compute_type=float32", "-q"],

@@ -8,7 +8,6 @@ import pytest
 
 from summarize.cli import main
 from summarize.data import convert_file, read_records
-from tests.conftest import shared_file
 
 CORPUS_FILES = ("train.jsonl", "dev.jsonl", "test.jsonl", "manifest.json")
 
@@ -31,8 +30,8 @@ def test_checked_in_corpus_is_consistent(repo):
     assert sorted(r["id"] for rows in parts.values() for r in rows) == sorted(r["id"] for r in articles)
 
 
-def test_checked_in_articles_are_reproduced_from_the_seed(shared, repo, tmp_path, capsys):
-    seed = shared_file(shared, "seed/000_b98bbe3fd1689322.txt")
+def test_checked_in_articles_are_reproduced_from_the_seed(shared_file, repo, tmp_path, capsys):
+    seed = shared_file("seed/000_b98bbe3fd1689322.txt")
     out = tmp_path / "articles.jsonl"
     assert main(["data", "convert", "--format", "newspaper", str(seed), str(out)]) == 0
     capsys.readouterr()
@@ -49,8 +48,8 @@ def test_checked_in_articles_are_reproduced_from_the_seed(shared, repo, tmp_path
     ("data/csl/clge_cs_val.tsv", "csl", 1000),
     ("data/csl/clge_cs_test.tsv", "csl", 1000),
 ])
-def test_public_corpora_counts(shared, relative, fmt, count):
-    result = convert_file(shared_file(shared, relative), fmt)
+def test_public_corpora_counts(shared_file, relative, fmt, count):
+    result = convert_file(shared_file(relative), fmt)
     assert result.bad_rows == []
     assert len(result.records) == count
     assert len({r["id"] for r in result.records}) == count
@@ -59,8 +58,8 @@ def test_public_corpora_counts(shared, relative, fmt, count):
         assert record["title"] and record["text"]
 
 
-def test_thucnews_bodies_keep_paragraphs(shared):
-    records = convert_file(shared_file(shared, "data/thucnews/val.csv"), "thucnews").records
+def test_thucnews_bodies_keep_paragraphs(shared_file):
+    records = convert_file(shared_file("data/thucnews/val.csv"), "thucnews").records
     assert sum("\n" in r["text"] for r in records) > 100
     assert not any("\u3000" in r["text"] or "\n\n" in r["text"] for r in records)
     assert {type(r["meta"]["label"]) for r in records} == {int}

@@ -7,7 +7,6 @@ import pytest
 from summarize.data import convert_file
 from summarize.data.formats.newspaper import ends_sentence, parse_dateline, split_credit
 from summarize.io.read import InputError
-from tests.conftest import shared_file
 
 # A made-up page with the layouts of a real dump: a page label, an editor's note, a kicker, a three-deck
 # headline under a column label, a credited caption and an uncredited one cutting sentences, words split
@@ -193,8 +192,8 @@ SEED_HEADLINES = [
 
 
 @pytest.fixture(scope="module")
-def seed_records(shared):
-    return convert_file(shared_file(shared, SEED), "newspaper").records
+def seed_records(shared_file):
+    return convert_file(shared_file(SEED), "newspaper").records
 
 
 def test_seed_page_headlines(seed_records):
@@ -264,10 +263,10 @@ def test_crlf_and_indented_dump_gives_the_same_records(tmp_path, page_records):
         (r["title"], r["text"], r["meta"]) for r in page_records]
 
 
-def test_seed_page_without_blank_lines(shared, seed_records, tmp_path):
+def test_seed_page_without_blank_lines(shared_file, seed_records, tmp_path):
     # Some dumps separate paragraphs by line breaks only: then every line is its own block, and
     # a headline wrapped over two lines can no longer be told from two decks (it gets a space).
-    text = shared_file(shared, SEED).read_text(encoding="utf-8")
+    text = shared_file(SEED).read_text(encoding="utf-8")
     path = tmp_path / "dense.txt"
     path.write_text("\n".join(line for line in text.split("\n") if line.strip()), encoding="utf-8")
     dense = convert_file(path, "newspaper").records

@@ -4,12 +4,11 @@ compat mode, and model mode's hand-off to the headline package."""
 from __future__ import annotations
 
 import json
-import sys
-import types
 
 import pytest
 
 from summarize.cli import main
+from summarize.headline import predict as headline_predict
 from summarize.metrics.report import evaluate_and_report
 
 ROWS = [
@@ -42,7 +41,25 @@ def test_table_on_stdout(capsys, predictions):
     assert "normalization (both sides)" in out and "95% CI" in out
     for metric in ("rouge1", "rouge2", "rougeL"):
         assert f"\n{metric} " in out
-    assert err == ""
+    # 4 samples: the CIs are printed with a warning, in the table and (even with -q) on stderr, nothing else
+    assert "WARNING: the 95% CIs rest on 4 samples (< 30)" in out
+    assert err.count("\n") == 1 and "rest on 4 samples" in err
+
+
+def test_no_small_sample_warning_from_30_samples_or_without_cis(capsys, tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text("".join(json.dumps({"prediction": "高新区", "reference": f"高新区{i}"}) + "\n" for i in range(30)),
+                    encoding="utf-8")
+    code, out, err = run(capsys, "--predictions", str(path), "--bootstrap", "50", "--json", "-q")
+    assert code == 0 and "warning" not in json.loads(out)["bootstrap"] and err == ""
+    code, out, err = run(capsys, "--predictions", str(predictions_file(tmp_path)), "--bootstrap", "0", "-q")
+    assert code == 0 and "WARNING" not in out and err == ""
+
+
+def predictions_file(tmp_path):
+    path = tmp_path / "four.jsonl"
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in ROWS), encoding="utf-8")
+    return path
 
 
 def test_json_matches_the_api(capsys, predictions):
@@ -137,22 +154,21 @@ def test_model_mode_scores_what_the_headline_package_generates(capsys, monkeypat
     seen = {}
     generated = ["高新区举办大赛", "物流园开工"], ["高新区举办创新大赛", ["物流园区开工", "物流园开工"]], ["x1", "x2"]
 
-    def generate_predictions(args):
-        seen.update(model=args.model, data=args.data, config=args.config, overrides=args.overrides)
+    def generate_predictions(model, data, *, config=None, overrides=(), skip_bad=False):
+        seen.update(model=model, data=data, config=config, overrides=list(overrides), skip_bad=skip_bad)
         return generated
 
-    # Stands in for the headline package's module, which owns generation; this test covers the hand-off.
-    fake = types.ModuleType("summarize.headline.evaluate")
-    fake.generate_predictions = generate_predictions
-    monkeypatch.setitem(sys.modules, "summarize.headline.evaluate", fake)
+    # Stands in for the headline package's generation; this test covers the hand-off.
+    monkeypatch.setattr(headline_predict, "generate_predictions", generate_predictions)
     out_dir = tmp_path / "rep"
     code, out, _ = run(capsys, "--model", "runs/m", "--data", "test.jsonl", "--config", "c.yaml",
                        "generation.num_beams=2", "--output", str(out_dir), "--json", "-q")
     assert code == 0
-    assert seen == {"model": "runs/m", "data": "test.jsonl", "config": "c.yaml", "overrides": ["generation.num_beams=2"]}
+    assert seen == {"model": "runs/m", "data": "test.jsonl", "config": "c.yaml", "overrides": ["generation.num_beams=2"],
+                    "skip_bad": False}
     report = json.loads(out)
     assert report["n"] == 2 and report["source"]["model"] == "runs/m"
-    expected = evaluate_and_report(["高新区举办大赛", "物流园开工"], ["高新区举办创新大赛", ["物流园区开工", "物流园开工"]], echo=False)
+    expected = evaluate_and_report(["高新区举办大赛", "物流园开工"], ["高新区举办创新大赛", ["物流园区开工", "物流园开工"]])
     assert report["char"] == expected["char"]
     ids = [json.loads(line)["id"] for line in (out_dir / "samples.jsonl").read_text(encoding="utf-8").splitlines()]
     assert ids == ["x1", "x2"]

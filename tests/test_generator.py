@@ -11,11 +11,10 @@ import torch
 
 from summarize.config import ConfigError
 from summarize.headline.backends import DecodeParams, Hypothesis
-from summarize.headline.clean import clean_headline
+from summarize.text.clean import clean_headline
 from summarize.headline.config import GenerationSection
 from summarize.headline.generator import HeadlineGenerator, HeadlineResult, generation_settings
 from summarize.headline.length import CharLengthLogitsProcessor, CharTensors, cleaned_length, token_chars
-from tiny_headline import build_tiny_model
 
 torch.set_num_threads(1)
 
@@ -25,18 +24,18 @@ CJK_SPACE = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
 
 
 @pytest.fixture(scope="module")
-def wordy(tmp_path_factory):
-    return HeadlineGenerator.from_pretrained(build_tiny_model(tmp_path_factory.mktemp("wordy"), bias="wordy"), device="cpu")
+def wordy(tmp_path_factory, tiny_model):
+    return HeadlineGenerator.from_pretrained(tiny_model(tmp_path_factory.mktemp("wordy"), bias="wordy"), device="cpu")
 
 
 @pytest.fixture(scope="module")
-def terse(tmp_path_factory):
-    return HeadlineGenerator.from_pretrained(build_tiny_model(tmp_path_factory.mktemp("terse"), bias="terse"), device="cpu")
+def terse(tmp_path_factory, tiny_model):
+    return HeadlineGenerator.from_pretrained(tiny_model(tmp_path_factory.mktemp("terse"), bias="terse"), device="cpu")
 
 
 @pytest.fixture(scope="module")
-def plain(tmp_path_factory):
-    return HeadlineGenerator.from_pretrained(build_tiny_model(tmp_path_factory.mktemp("plain")), device="cpu")
+def plain(tmp_path_factory, tiny_model):
+    return HeadlineGenerator.from_pretrained(tiny_model(tmp_path_factory.mktemp("plain")), device="cpu")
 
 
 def test_one_in_one_out_and_list_in_list_out(plain):
@@ -205,8 +204,8 @@ def test_faithfulness_warnings_are_attached(plain):
     assert result.warnings == ('number "2023" does not occur in the article',)
 
 
-def test_defaults_come_from_the_saved_generation_config(tmp_path):
-    folder = build_tiny_model(tmp_path / "m", bias="wordy", generation={"num_beams": 2, "max_chars": 7, "batch_size": 3})
+def test_defaults_come_from_the_saved_generation_config(tmp_path, tiny_model):
+    folder = tiny_model(tmp_path / "m", bias="wordy", generation={"num_beams": 2, "max_chars": 7, "batch_size": 3})
     gen = HeadlineGenerator.from_pretrained(folder, device="cpu")
     assert (gen.defaults.num_beams, gen.defaults.max_chars, gen.defaults.batch_size) == (2, 7, 3)
     assert all(len(r.headline) <= 7 for r in gen.generate(ARTICLES))
@@ -240,12 +239,12 @@ def test_generation_settings_precedence(tmp_path):
         generation_settings(saved, bad)
 
 
-def test_training_source_prefix_travels_with_the_model(tmp_path):
+def test_training_source_prefix_travels_with_the_model(tmp_path, tiny_model):
     from transformers import GenerationConfig
 
-    from summarize.headline.decoding import to_generation_config
+    from summarize.headline.generation_config import to_generation_config
 
-    folder = build_tiny_model(tmp_path / "m")
+    folder = tiny_model(tmp_path / "m")
     gc = to_generation_config(GenerationSection(), GenerationConfig.from_pretrained(folder), source_prefix="摘要：")
     gc.save_pretrained(folder)
     assert HeadlineGenerator.from_pretrained(folder, device="cpu").source_prefix == "摘要："

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import sys
@@ -10,8 +9,7 @@ import sys
 import pytest
 
 from summarize.cli import main as cli
-from summarize.headline import evaluate as headline_evaluate
-from tiny_headline import build_tiny_model
+from summarize.headline import predict as headline_predict
 
 ARTICLES = [
     {"id": "a1", "title": "高新区开工", "text": "本报讯(记者王某)6月26日，高新区举行重点项目集中开工仪式，共有15个项目开工。总投资80亿元。"},
@@ -20,8 +18,8 @@ ARTICLES = [
 
 
 @pytest.fixture(scope="module")
-def model_dir(tmp_path_factory):
-    return build_tiny_model(tmp_path_factory.mktemp("cli") / "model", bias="wordy", generation={"max_chars": 9, "num_beams": 2})
+def model_dir(tmp_path_factory, tiny_model):
+    return tiny_model(tmp_path_factory.mktemp("cli") / "model", bias="wordy", generation={"max_chars": 9, "num_beams": 2})
 
 
 def write_jsonl(path, rows, extra_lines=()):
@@ -84,7 +82,7 @@ def test_output_is_written_atomically(tmp_path, monkeypatch, capsys):
         def generate(self, texts, **kwargs):
             raise RuntimeError("boom")
 
-    monkeypatch.setattr(headline_evaluate, "load_generator", lambda *a, **k: Broken())
+    monkeypatch.setattr(headline_predict, "load_generator", lambda *a, **k: Broken())
     with pytest.raises(RuntimeError):
         cli(["headline", "--input", str(src), "--output", str(out)])
     assert out.read_text(encoding="utf-8") == "OLD\n"
@@ -131,27 +129,22 @@ def test_missing_model_folder_is_a_clear_error(tmp_path, capsys):
     assert "nope" in capsys.readouterr().err
 
 
-def _args(**kw):
-    base = dict(model=None, data=None, config=None, overrides=[], batch_size=None, skip_bad=False)
-    return argparse.Namespace(**{**base, **kw})
-
-
 def test_generate_predictions_with_a_model(model_dir, tmp_path):
     data = write_jsonl(tmp_path / "test.jsonl", ARTICLES)
-    preds, refs, ids = headline_evaluate.generate_predictions(_args(model=str(model_dir), data=str(data)))
+    preds, refs, ids = headline_predict.generate_predictions(str(model_dir), str(data))
     assert ids == ["a1", "a2"] and refs == ["高新区开工", "新政策发布"]
     assert len(preds) == 2 and all(0 < len(p) <= 9 for p in preds)
-    preds2, _, _ = headline_evaluate.generate_predictions(
-        _args(model=str(model_dir), data=str(data), overrides=["generation.max_chars=3"]))
+    preds2, _, _ = headline_predict.generate_predictions(
+        str(model_dir), str(data), overrides=["generation.max_chars=3"])
     assert all(len(p) <= 3 for p in preds2)
 
 
 def test_generate_predictions_with_lead_and_bad_rows(tmp_path):
     data = write_jsonl(tmp_path / "test.jsonl", ARTICLES, ['{"id": "z", "text": "正文"}', "{broken"])
     with pytest.raises(Exception) as info:
-        headline_evaluate.generate_predictions(_args(model="lead", data=str(data)))
+        headline_predict.generate_predictions("lead", str(data))
     assert "test.jsonl:3: missing key 'title'" in str(info.value) and "test.jsonl:4: invalid JSON" in str(info.value)
-    preds, refs, ids = headline_evaluate.generate_predictions(_args(model="lead", data=str(data), skip_bad=True))
+    preds, refs, ids = headline_predict.generate_predictions("lead", str(data), skip_bad=True)
     assert ids == ["a1", "a2"] and preds[1] == "国务院今天发布新政策，支持企业研发"
 
 

@@ -7,7 +7,6 @@ import sys
 
 import pytest
 
-from conftest import shared_file
 from summarize.headline.lead import (
     LeadGenerator,
     bound_length,
@@ -101,10 +100,10 @@ def _thucnews(path):
 
 
 @pytest.mark.parametrize("name,reader", [("lcsts/val.tsv", _lcsts), ("thucnews/val.csv", _thucnews)])
-def test_lead_beats_first_sentence_on_val(shared, name, reader):
+def test_lead_beats_first_sentence_on_val(shared_file, name, reader):
     from summarize.metrics.rouge import rouge_scores
 
-    pairs = reader(shared_file(shared, f"data/{name}"))
+    pairs = reader(shared_file(f"data/{name}"))
     refs = [title for title, _ in pairs]
 
     def rouge_l(method):

@@ -9,7 +9,6 @@ import re
 
 import pytest
 
-from conftest import shared_file
 from summarize.io import InputError
 from summarize.metrics.cmrc import cmrc_scores, em_f1, evaluate_squad_files, load_squad_golds, segment
 from summarize.metrics.report import format_qa_report
@@ -155,8 +154,8 @@ def _perturb(rng: random.Random, text: str) -> str:
 
 
 @pytest.mark.parametrize("relative", ["data/cmrc2018/dev.json", "data/drcd/dev.json"])
-def test_equals_official_algorithm_per_question(shared, relative):
-    golds = load_squad_golds(shared_file(shared, relative))
+def test_equals_official_algorithm_per_question(shared_file, relative):
+    golds = load_squad_golds(shared_file(relative))
     rng = random.Random(2018)
     ids = rng.sample(sorted(golds), 400)
     differ_f1 = 0
@@ -176,8 +175,8 @@ def test_equals_official_algorithm_per_question(shared, relative):
 
 
 @pytest.mark.parametrize("relative", ["data/cmrc2018/dev.json", "data/drcd/dev.json"])
-def test_gold_as_prediction_scores_100(shared, tmp_path, relative):
-    dataset = shared_file(shared, relative)
+def test_gold_as_prediction_scores_100(shared_file, tmp_path, relative):
+    dataset = shared_file(relative)
     golds = load_squad_golds(dataset)
     predictions = tmp_path / "pred.json"
     predictions.write_text(json.dumps({qid: answers[0] for qid, answers in golds.items()}, ensure_ascii=False))

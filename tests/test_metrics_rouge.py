@@ -11,7 +11,8 @@ import pytest
 
 from summarize.metrics.ngrams import ngram_overlap
 from summarize.metrics.rouge import rouge_scores, score_samples
-from summarize.metrics.tokenize import normalize_chars, normalize_words, word_tokens
+from summarize.metrics.bootstrap import small_sample_warning
+from summarize.metrics.scoring_text import normalize_chars, normalize_words, word_tokens
 
 
 def char(pred, ref, **kw):
@@ -137,7 +138,8 @@ def test_result_shape():
                 assert lo <= result[level][metric][stat] <= hi
     assert result["n"] == 2 and result["n_empty"] == 0
     assert result["mode"] == "rouge155"
-    assert result["bootstrap"] == {"method": "percentile", "confidence": 0.95, "resamples": 200, "seed": 3}
+    assert result["bootstrap"] == {"method": "percentile", "confidence": 0.95, "resamples": 200, "seed": 3,
+                                   "warning": small_sample_warning(2)}
     assert result["normalization"]["lowercase"] is True
 
     fast = rouge_scores(["高新区发布"], ["高新区"], word_level=False, bootstrap=0)

@@ -24,7 +24,7 @@ from summarize.headline.models import (
     resolve_checkpoint,
 )
 from summarize.headline.tokenization_pegasus import PegasusChineseTokenizer
-from summarize.headline.vocab import SPECIALS, build_char_vocab
+from summarize.text.vocab import SPECIALS, build_char_vocab
 
 torch.set_num_threads(1)
 

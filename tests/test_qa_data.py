@@ -8,7 +8,6 @@ import sys
 
 import pytest
 
-from conftest import shared_file
 from summarize.io.read import InputError
 from summarize.qa.data import align_answer, read_qa_file
 
@@ -83,8 +82,8 @@ def test_unusable_file_is_an_input_error(tmp_path):
 
 
 @pytest.mark.shared
-def test_cmrc_dev_misaligned_answers_are_all_fixed_or_reported(shared):
-    path = shared_file(shared, "data/cmrc2018/dev.json")
+def test_cmrc_dev_misaligned_answers_are_all_fixed_or_reported(shared_file):
+    path = shared_file("data/cmrc2018/dev.json")
     data = read_qa_file(path)
     stats = data.stats
     assert stats.answers == 9657
@@ -101,8 +100,8 @@ def test_cmrc_dev_misaligned_answers_are_all_fixed_or_reported(shared):
 
 
 @pytest.mark.shared
-def test_drcd_dev_traditional_chinese_is_read(shared):
-    data = read_qa_file(shared_file(shared, "data/drcd/dev.json"))
+def test_drcd_dev_traditional_chinese_is_read(shared_file):
+    data = read_qa_file(shared_file("data/drcd/dev.json"))
     assert len(data.examples) == 3524
     assert data.stats.misaligned == 0
 

@@ -6,7 +6,6 @@ import json
 
 import pytest
 
-from conftest import shared_file
 from summarize.cli import main as cli
 from summarize.metrics.cmrc import cmrc_scores, evaluate_squad_files, load_squad_golds
 
@@ -36,8 +35,8 @@ def _run(capsys, dataset, predictions_path, *extra) -> str:
 
 @pytest.mark.shared
 @pytest.mark.parametrize("relative", ["data/cmrc2018/dev.json", "data/drcd/dev.json"])
-def test_evaluate_cli_matches_the_library_on_real_dev_files(shared, tmp_path, capsys, relative):
-    dataset = shared_file(shared, relative)
+def test_evaluate_cli_matches_the_library_on_real_dev_files(shared_file, tmp_path, capsys, relative):
+    dataset = shared_file(relative)
     golds = load_squad_golds(dataset)
     predictions = _imperfect(golds)
     pred_path = tmp_path / "pred.json"

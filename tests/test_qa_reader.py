@@ -8,7 +8,6 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import shared_file
 from summarize.io.read import InputError
 from summarize.qa.reader import CONFIG_KEY, Reader
 
@@ -25,7 +24,7 @@ ALPHABET = "".join(sorted(set("".join(TRICKY)))) + "的是在一有和人这中�
 def _vocab_tokens() -> list[str]:
     import unicodedata
 
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
 
     # Lowercased, accent-stripped forms (what the normalizer produces), minus a few characters
     # so that [UNK] appears too.
@@ -96,8 +95,8 @@ def test_batched_answers_match_one_at_a_time(reader, pairs):
 
 
 @pytest.mark.shared
-def test_offsets_with_the_real_bert_base_chinese_vocabulary(tmp_path, shared):
-    vocab = shared_file(shared, "vocab/bert-base-chinese/vocab.txt").read_text(encoding="utf-8").splitlines()
+def test_offsets_with_the_real_bert_base_chinese_vocabulary(tmp_path, shared_file):
+    vocab = shared_file("vocab/bert-base-chinese/vocab.txt").read_text(encoding="utf-8").splitlines()
     folder = _make_model_dir(tmp_path / "bbc", vocab)
     real = Reader.from_pretrained(folder, device="cpu", max_seq_len=24, doc_stride=6, max_question_tokens=6,
                                   max_answer_tokens=10)
@@ -162,5 +161,7 @@ def test_inference_settings_come_from_the_model_config(tmp_path):
 
 
 def test_missing_model_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(FileNotFoundError, match="no such model folder"):
+    from summarize.headline.models import ModelLoadError
+
+    with pytest.raises(ModelLoadError, match="no such model folder"):
         Reader.from_pretrained(tmp_path / "nope" / "model")

@@ -47,8 +47,9 @@ def run(tmp_path_factory):
         "training.max_steps=80", "training.batch_size=8", "training.learning_rate=3e-3",
         'training.eval_strategy="no"', "training.logging_steps=40", "training.precision=fp32",
     ], task="qa")
-    metrics = train(cfg, root / "run")
-    return root, metrics
+    result = train(cfg, root / "run")
+    assert result.output_dir == root / "run" and result.model_dir == root / "run" / "model"
+    return root, result.metrics
 
 
 @pytest.mark.slow
@@ -58,14 +59,28 @@ def test_tiny_model_learns_its_training_questions(run):
     assert metrics["dev"]["em"] >= 75.0
     assert metrics["train_fit"]["n"] == 8 and metrics["train_fit"]["em"] == pytest.approx(metrics["dev"]["em"])
     out = root / "run"
-    for name in ("config.yaml", "metrics.json", "dev_predictions.json", "model/config.json", "model/tokenizer.json"):
+    for name in ("config.yaml", "metrics.json", "dev_predictions.jsonl", "model/config.json", "model/tokenizer.json"):
         assert (out / name).is_file(), name
-    predictions = json.loads((out / "dev_predictions.json").read_text(encoding="utf-8"))
-    assert set(predictions) == {f"q{i}" for i in range(8)}
+    rows = [json.loads(line) for line in (out / "dev_predictions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [f"q{i}" for i in range(8)]
+    assert rows[0]["reference"] == [QUESTIONS[0][2]]
+    predictions = {r["id"]: r["prediction"] for r in rows}
     right = sum(predictions[f"q{i}"] == answer for i, (_, _, answer) in enumerate(QUESTIONS))
     assert right / 8 * 100 == pytest.approx(metrics["dev"]["em"], abs=12.5)
     saved = load_config(out / "config.yaml", task="qa")
     assert saved.data.max_seq_len == 64
+    # the same Hub habits as headline models: a model card whose load snippets run, no pickled arguments
+    assert not (out / "model" / "training_args.bin").exists()
+    card = (out / "model" / "README.md").read_text(encoding="utf-8")
+    assert "pipeline_tag: question-answering" in card and "| em |" in card and "sha256" in card
+    snippets = [block.split("\n", 1)[1].split("```")[0].replace("path/to/model", str(out / "model"))
+                for block in card.split("```python")[1:]]
+    context, question = CONTEXTS[0], QUESTIONS[0][1]
+    plain, ours = ({}, {})
+    exec(snippets[0].replace('"问题", "上下文"', f"{question!r}, {context!r}"), plain)
+    exec(snippets[1].replace('reader.answer("问题", "上下文")', f"got = reader.answer({question!r}, {context!r})"), ours)
+    assert plain["answer"] and plain["answer"] in context
+    assert ours["got"]["answer"] == predictions["q0"]
     model_config = json.loads((out / "model/config.json").read_text(encoding="utf-8"))
     assert model_config["summarize_qa"]["max_seq_len"] == 64
 
@@ -121,7 +136,7 @@ def test_quickstart_config_trains(repo, tmp_path):
         f"model.name_or_path={tmp_path / 'init'}", f"data.train={repo / 'data/rc/train.jsonl'}",
         f"data.dev={repo / 'data/rc/dev.jsonl'}", "training.max_steps=3", 'training.eval_strategy="no"',
     ], task="qa")
-    metrics = train(cfg, tmp_path / "run")
+    metrics = train(cfg, tmp_path / "run").metrics
     assert metrics["train"]["questions"] == 41 and metrics["dev"]["n"] == 12
     assert (tmp_path / "run" / "model" / "model.safetensors").is_file()
 
@@ -160,11 +175,14 @@ def test_resume_continues_and_a_new_run_starts_clean(run, tmp_path):
     out = tmp_path / "run"
     train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out)
     assert (out / "checkpoints" / "checkpoint-2").is_dir()
-    metrics = train(load_config(None, [*base, "training.max_steps=4"], task="qa"), out, resume=True)
+    metrics = train(load_config(None, [*base, "training.max_steps=4"], task="qa"), out, resume=True).metrics
     assert metrics["train"]["steps"] == 4
+    # the same run-folder conventions as headline: relative best checkpoint, config.yaml naming the real folder
+    assert metrics["best_checkpoint"] in ("checkpoints/checkpoint-2", "checkpoints/checkpoint-4")
+    assert load_config(out / "config.yaml", task="qa").training.output_dir == str(out)
     assert metrics["train"]["resumed_from"].endswith("checkpoint-2")
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2", "checkpoint-4"]
-    train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out)
+    train(load_config(None, [*base, "training.max_steps=2"], task="qa"), out, overwrite=True)
     assert sorted(p.name for p in (out / "checkpoints").iterdir()) == ["checkpoint-2"]
 
 
@@ -183,32 +201,31 @@ def test_config_rules_for_qa(capsys):
 @pytest.mark.shared
 @pytest.mark.slow
 @pytest.mark.parametrize("config", ["qa-bert-base-chinese.yaml", "qa-roberta-wwm-ext.yaml", "qa-macbert-base.yaml"])
-def test_pretrained_configs_run_on_cmrc_files(repo, shared, tmp_path, config):
+def test_pretrained_configs_run_on_cmrc_files(repo, shared_file, tmp_path, config):
     """The shipped CMRC configs run end to end: a stand-in checkpoint (random weights, the real
     bert-base-chinese vocabulary) in place of the hub id, the real CMRC files, a few steps."""
     from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
 
-    from conftest import shared_file
     from summarize.qa.train import train
 
-    vocab = shared_file(shared, "vocab/bert-base-chinese/vocab.txt")
+    vocab = shared_file("vocab/bert-base-chinese/vocab.txt")
     checkpoint = tmp_path / "checkpoint"
     BertTokenizerFast(vocab=str(vocab)).save_pretrained(str(checkpoint))
     BertForQuestionAnswering(BertConfig(vocab_size=21128, hidden_size=32, num_hidden_layers=1, num_attention_heads=2,
                                         intermediate_size=64)).save_pretrained(str(checkpoint))
     cfg = load_config(repo / "configs" / config, [
         f"model.name_or_path={checkpoint}",
-        f"data.train={shared_file(shared, 'data/cmrc2018/train.json')}",
-        f"data.dev={shared_file(shared, 'data/cmrc2018/dev.json')}",
+        f"data.train={shared_file('data/cmrc2018/train.json')}",
+        f"data.dev={shared_file('data/cmrc2018/dev.json')}",
         "data.max_train_samples=12", "data.max_dev_samples=6", "data.max_seq_len=128", "data.doc_stride=32",
         "training.max_steps=2", "training.batch_size=4", "training.gradient_accumulation_steps=1",
         "training.eval_steps=2", "training.precision=fp32",
     ], task="qa")
-    metrics = train(cfg, tmp_path / "run")
+    metrics = train(cfg, tmp_path / "run").metrics
     assert metrics["train"]["questions"] == 12 and metrics["dev"]["n"] == 6
     # Alignment is counted over the whole files, before sampling.
     assert metrics["dev"]["answer_alignment"]["misaligned"] == 200
     assert metrics["train"]["answer_alignment"]["answers"] == 10142
     assert metrics["best_checkpoint"] is not None
-    predictions = json.loads((tmp_path / "run" / "dev_predictions.json").read_text(encoding="utf-8"))
-    assert len(predictions) == 6
+    lines = (tmp_path / "run" / "dev_predictions.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 6

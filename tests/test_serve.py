@@ -17,8 +17,6 @@ pytest.importorskip("fastapi")
 pytest.importorskip("uvicorn")
 httpx = pytest.importorskip("httpx")
 
-from tiny_headline import build_tiny_model
-
 REPO = Path(__file__).resolve().parents[1]
 ARTICLES = ["本报讯(记者王某)今天，高新区人民政府发布新政策，支持企业研发。中国银行科技园项目开工建设。",
             "新华社北京电 今天中国发布政策。", "科技园项目开工。" * 5]
@@ -85,9 +83,9 @@ def build_qa_model(folder: Path) -> Path:
 
 
 @pytest.fixture(scope="module")
-def models(tmp_path_factory):
+def models(tmp_path_factory, tiny_model):
     root = tmp_path_factory.mktemp("serve")
-    return build_tiny_model(root / "headline", generation={"max_chars": 12, "num_beams": 2}), build_qa_model(root / "qa")
+    return tiny_model(root / "headline", generation={"max_chars": 12, "num_beams": 2}), build_qa_model(root / "qa")
 
 
 @pytest.fixture(scope="module")
@@ -254,14 +252,14 @@ def test_listens_on_loopback_unless_told():
     assert _parser().parse_args(["--model", "lead"]).host == "127.0.0.1"
 
 
-def test_any_backend_serves_in_process(tmp_path):
+def test_any_backend_serves_in_process(tmp_path, tiny_model):
     pytest.importorskip("ctranslate2")
     from fastapi.testclient import TestClient
 
     from summarize.headline.generator import HeadlineGenerator
     from summarize.serve import build_app
 
-    gen = HeadlineGenerator.from_pretrained(build_tiny_model(tmp_path / "m"), backend="ctranslate2",
+    gen = HeadlineGenerator.from_pretrained(tiny_model(tmp_path / "m"), backend="ctranslate2",
                                             compute_type="float32")
     with TestClient(build_app(gen)) as client:
         r = client.post("/v1/headlines", json={"articles": ARTICLES, "max_chars": 8})

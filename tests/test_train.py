@@ -85,7 +85,7 @@ def test_tiny_model_learns_eight_pairs(tmp_path):
     assert result.model_dir == run / "model"
 
     # the saved model loads through the normal path and writes a training headline
-    from summarize.headline.clean import clean_headline
+    from summarize.text.clean import clean_headline
     from summarize.headline.config import ModelSection
     from summarize.headline.models import load_pretrained
 
@@ -220,3 +220,159 @@ def test_no_usable_rows_is_an_error(tmp_path):
     path.write_text("{broken\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"train.jsonl: no usable rows \(1 bad\)"):
         read_pairs(path)
+
+
+def test_dev_generation_decodes_like_the_shipped_generator(tmp_path, tiny_model):
+    """The best checkpoint is chosen by the decoder users get: during training, dev headlines go
+    through the generator's character-length processor (min_chars, max_chars), so a model that
+    wants to stop at once still writes min_chars characters, exactly the headlines
+    HeadlineGenerator writes."""
+    from transformers import LogitsProcessorList
+
+    from summarize.config.sections import TrainingSection
+    from summarize.headline.dataset import Pair, encode_pairs, make_collator
+    from summarize.headline.generator import HeadlineGenerator
+    from summarize.headline.length import length_processor
+    from summarize.headline.models import ModelSection, load_pretrained
+    from summarize.headline.train import DevScorer
+    from summarize.training import OrderedSeq2SeqTrainer, build_training_arguments
+
+    folder = tiny_model(tmp_path / "m", bias="terse", generation={"num_beams": 1, "min_chars": 4, "max_chars": 8})
+    loaded = load_pretrained(ModelSection(name_or_path=str(folder)))
+    model, tokenizer = loaded.model, loaded.tokenizer
+    pairs = [Pair(f"a{i}", text, "高新区开工") for i, text in
+             enumerate(["高新区今天发布新政策", "中国银行科技园项目开工建设", "新华社北京电"])]
+    features = encode_pairs(pairs, tokenizer, decoder_start_token_id=model.config.decoder_start_token_id,
+                            source_prefix="", max_source_tokens=64, max_target_tokens=16)
+    args = build_training_arguments(TrainingSection(precision="fp32", eval_batch_size=2), tmp_path / "run")
+    headlines = {}
+    for name, kwargs in (("plain", {}), ("shipped", {"logits_processor": LogitsProcessorList(
+            [length_processor(model, tokenizer, max_chars=8, min_chars=4, device="cpu")])})):
+        scorer = DevScorer(tokenizer, pairs, max_chars=8)
+        trainer = OrderedSeq2SeqTrainer(model=model, args=args, eval_dataset=features, processing_class=tokenizer,
+                                        data_collator=make_collator(tokenizer, model, None), compute_metrics=scorer,
+                                        generation_kwargs=kwargs)
+        trainer.evaluate()
+        headlines[name] = scorer.predictions
+    assert headlines["plain"] == ["", "", ""]  # plain generate() stops at once: what dev scored before
+    assert all(4 <= len(h) <= 8 for h in headlines["shipped"])
+    generator = HeadlineGenerator.from_pretrained(folder, device="cpu")
+    assert headlines["shipped"] == [r.headline for r in generator.generate([p.text for p in pairs])]
+
+
+# `torchrun --nproc_per_node 2 -m summarize train` on CPU (gloo): one consistent run folder, written once.
+@pytest.mark.slow
+def test_two_process_training_on_cpu(tmp_path):
+    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("task: headline\n", encoding="utf-8")
+    run = tmp_path / "run"
+    env = {**os.environ, "OMP_NUM_THREADS": "1"}
+    proc = subprocess.run(
+        [sys.executable, "-m", "torch.distributed.run", "--nproc_per_node", "2", "-m", "summarize", "train", str(cfg),
+         *TINY, f"data.train={data}", f"data.dev={data}", "training.batch_size=2", "training.eval_batch_size=3",
+         "training.max_steps=6", "training.eval_strategy=steps", "training.eval_steps=3", "--output-dir", str(run)],
+        env=env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["world_size"] == 2 and metrics["global_step"] == 6
+    # 8 pairs / (2 per device x 2 processes) = 2 steps per epoch: the processes split the data
+    assert metrics["epochs"] == pytest.approx(3.0)
+    # dev predictions gathered from both ranks, in dev order, each example once (eval batch 3 pads the last batch)
+    rows = [json.loads(line) for line in (run / "dev_predictions.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert [r["id"] for r in rows] == [f"a{i}" for i in range(8)]
+    # one set of outputs: the JSON summary printed once (rank 0), no per-rank report files
+    assert proc.stdout.count('"global_step"') == 1
+    assert sorted(p.name for p in run.iterdir()) == ["checkpoints", "config.yaml", "dev_predictions.jsonl", "init",
+                                                     "metrics.json", "model"]
+    assert load_config(run / "config.yaml").training.output_dir == str(run)
+    # the final model loads through the normal path
+    from summarize.headline.config import ModelSection
+    from summarize.headline.models import load_pretrained
+
+    loaded = load_pretrained(ModelSection(name_or_path=str(run / "model")))
+    assert loaded.family == "bart"
+
+
+@pytest.mark.slow
+def test_accelerate_launch_runs_the_same_command(tmp_path):
+    # One CPU process: multi-process accelerate on CPU needs MPI, which CI lacks; this
+    # checks that `accelerate launch -m summarize train` reaches the same engine.
+    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("task: headline\n", encoding="utf-8")
+    run = tmp_path / "run"
+    accelerate = os.path.join(os.path.dirname(sys.executable), "accelerate")
+    proc = subprocess.run(
+        [accelerate, "launch", "--cpu", "--num_processes", "1", "--num_machines", "1", "--mixed_precision", "no",
+         "--dynamo_backend", "no", "-m", "summarize", "train", str(cfg), *TINY, f"data.train={data}",
+         f"data.dev={data}", "training.max_steps=2", "--output-dir", str(run)],
+        env={**os.environ, "OMP_NUM_THREADS": "1"}, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr[-4000:]
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert metrics["global_step"] == 2 and (run / "model" / "generation_config.json").is_file()
+
+
+class HubStandIn:
+    """huggingface_hub.HfApi as --push-to-hub uses it, copying instead of uploading (never the network)."""
+
+    def __init__(self, root):
+        self.root, self.calls = root, []
+
+    def __call__(self):  # HfApi() -> this object
+        return self
+
+    def create_repo(self, repo_id, private=False, exist_ok=False):
+        self.calls.append(("create_repo", repo_id, private))
+
+    def upload_folder(self, folder_path, repo_id, commit_message=""):
+        import shutil
+
+        self.calls.append(("upload_folder", repo_id))
+        shutil.copytree(folder_path, self.root / repo_id)
+
+
+def test_saved_model_follows_hub_habits_and_pushes(tmp_path, monkeypatch, capsys):
+    """model/ has a model card (metadata, data hashes, dev scores, decoding defaults, load snippets
+    that work), no pickled training_args.bin; --push-to-hub uploads exactly that folder."""
+    import hashlib
+
+    import huggingface_hub
+    import yaml
+
+    from summarize.cli import main as cli
+
+    hub = HubStandIn(tmp_path / "hub")
+    monkeypatch.setattr(huggingface_hub, "HfApi", hub)
+    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    cfg = tmp_path / "cfg.yaml"
+    cfg.write_text("task: headline\n", encoding="utf-8")
+    run = tmp_path / "run"
+    assert cli(["train", str(cfg), *TINY, f"data.train={data}", f"data.dev={data}", "training.max_steps=2",
+                "--output-dir", str(run), "--push-to-hub", "me/tiny-headline", "-q"]) == 0
+    model = run / "model"
+    assert not (model / "training_args.bin").exists()
+    assert list((run / "checkpoints").glob("checkpoint-*/training_args.bin"))  # checkpoints keep it for --resume
+    card = (model / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(card.split("---")[1])
+    assert meta["pipeline_tag"] == "summarization" and meta["language"] == ["zh"] and "base_model" not in meta
+    assert meta["summarize"]["data"]["train"]["sha256"] == hashlib.sha256(data.read_bytes()).hexdigest()
+    metrics = json.loads((run / "metrics.json").read_text(encoding="utf-8"))
+    assert meta["summarize"]["dev_scores"] == metrics["dev"] and "ROUGE-1.5.5" in meta["summarize"]["scoring"]
+    assert meta["summarize"]["decoding"]["max_chars"] == 20 and meta["summarize"]["decoding"]["num_beams"] == 1
+    # the card's plain-transformers snippet runs as written and writes the headline summarize writes for a
+    # short article (where token and character bounds agree)
+    snippets = [block.split("\n", 1)[1] for block in card.split("```python")[1:]]
+    article = make_pairs()[0]["text"]
+    scope = {"article": article}
+    exec(snippets[0].split("```")[0].replace("path/to/model", str(model)), scope)
+    from summarize.text.clean import clean_headline
+
+    scope2 = {"article": article}
+    exec(snippets[1].split("```")[0].replace("path/to/model", str(model)), scope2)
+    assert clean_headline(scope["headline"])[:20] == scope2["generator"].generate(article).headline
+    assert hub.calls == [("create_repo", "me/tiny-headline", True), ("upload_folder", "me/tiny-headline")]
+    assert sorted(p.name for p in (tmp_path / "hub" / "me/tiny-headline").iterdir()) == sorted(
+        p.name for p in model.iterdir())

@@ -10,8 +10,8 @@ from summarize.config import ConfigError
 from summarize.config.sections import TrainingSection
 from summarize.training import (
     LogCallback,
-    Seq2SeqTrainer,
-    Trainer,
+    OrderedSeq2SeqTrainer,
+    OrderedTrainer,
     build_training_arguments,
     find_resume_checkpoint,
     is_main_process,
@@ -114,7 +114,6 @@ def test_callbacks(tmp_path):
 
 def test_trainers_log_to_stderr_and_keep_eval_order(tmp_path):
     """Our trainers replace the stdout printers, and evaluation keeps dataset order even with length grouping."""
-    import torch
     from transformers import PrinterCallback, ProgressCallback
 
     from transformers import BartConfig, BartForConditionalGeneration
@@ -124,7 +123,7 @@ def test_trainers_log_to_stderr_and_keep_eval_order(tmp_path):
                                                     encoder_ffn_dim=8, decoder_ffn_dim=8, max_position_embeddings=16))
     section = TrainingSection(group_by_length=True, precision="fp32")
     dataset = [{"input_ids": [1] * n} for n in (5, 1, 9, 3, 7)]
-    for cls, seq2seq in ((Trainer, False), (Seq2SeqTrainer, True)):
+    for cls, seq2seq in ((OrderedTrainer, False), (OrderedSeq2SeqTrainer, True)):
         args = build_training_arguments(section, tmp_path, seq2seq=seq2seq)
         trainer = cls(model=model, args=args, eval_dataset=dataset)
         kinds = [type(c) for c in trainer.callback_handler.callbacks]
@@ -144,3 +143,29 @@ def test_start_fresh_removes_only_the_named_outputs(tmp_path, monkeypatch):
     monkeypatch.setenv("RANK", "0")
     start_fresh(tmp_path, ("checkpoints", "metrics.json", "model"))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_train_logging_writes_log_lines_above_the_bar(capsys):
+    """During training a log record goes through tqdm.write, so it never lands inside the progress bar."""
+    import logging
+    import sys
+
+    from tqdm import tqdm
+
+    from summarize.training.callbacks import train_logging
+
+    root = logging.getLogger()
+    handler = logging.StreamHandler(sys.stderr)
+    root.addHandler(handler)
+    writes = []
+    original = tqdm.write
+    try:
+        tqdm.write = classmethod(lambda cls, s, file=None, end="\n", nolock=False: writes.append(s))
+        with train_logging():
+            logging.getLogger("summarize").warning("step 3: loss 1.2")
+        logging.getLogger("summarize").warning("after training")
+    finally:
+        tqdm.write = original
+        root.removeHandler(handler)
+    assert writes == ["step 3: loss 1.2"]
+    assert "after training" in capsys.readouterr().err

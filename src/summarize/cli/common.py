@@ -1,9 +1,19 @@
-"""What every verb shares: logging to stderr, turning user errors into one-line messages."""
+"""What every verb shares: logging to stderr, turning user errors and OS faults into one-line messages.
+
+``run_verb`` is the process-level handler every verb runs under (new verbs get it by
+being listed in ``cli/__init__.VERBS``): a config error, an input error, or an OS
+fault (read-only folder, full disk, a folder where a file belongs, a closed stdout)
+becomes one ``error: PATH: reason`` line and exit status 2; a closed pipe
+(``summarize headline ... | head -1``) ends quietly with status 141, as ``SIGPIPE`` would.
+"""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import errno
 import logging
+import os
 import sys
 from collections.abc import Callable
 
@@ -59,26 +69,123 @@ def parse_args(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Nam
     """
     sub = next((a for a in parser._actions if isinstance(a, argparse._SubParsersAction)), None)
     if sub is None:
-        return parser.parse_intermixed_args(argv)
+        return _parse_intermixed(parser, argv)
     if not argv or argv[0] not in sub.choices:
         return parser.parse_args(argv)  # --help, or argparse's own message for an unknown command
-    args = sub.choices[argv[0]].parse_intermixed_args(argv[1:])
+    args = _parse_intermixed(sub.choices[argv[0]], argv[1:])
     setattr(args, sub.dest, argv[0])
     return args
 
 
+def _parse_intermixed(parser: argparse.ArgumentParser, argv: list[str]) -> argparse.Namespace:
+    """``parse_intermixed_args`` that honours ``--``: what follows it is positional even when it starts
+    with ``-`` (an article opening with a dash), which intermixed parsing alone refuses."""
+    if "--" not in argv:
+        return parser.parse_intermixed_args(argv)
+    cut = argv.index("--")
+    rest = [a for a in parser._actions if not a.option_strings and a.nargs == "*"]
+    if not rest:
+        return parser.parse_args(argv)
+    args = parser.parse_intermixed_args(argv[:cut])
+    getattr(args, rest[-1].dest).extend(argv[cut + 1:])
+    return args
+
+
+_OS_REASONS = {
+    errno.ENOSPC: "no space left on device (the disk is full)",
+    errno.EDQUOT: "disk quota exceeded (the disk is full for this user)",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.EISDIR: "is a directory, expected a file",
+    errno.ENOTDIR: "is a file, expected a folder",
+    errno.ENOENT: "no such file or folder",
+    errno.EEXIST: "already exists",
+    errno.EFBIG: "file too large for this file system",
+    errno.EMFILE: "too many open files",
+    errno.ENAMETOOLONG: "file name too long",
+}
+EXIT_PIPE = 141  # 128 + SIGPIPE: what a shell reports for a writer whose reader went away
+
+
+def describe_os_error(exc: OSError) -> str:
+    """``PATH: reason`` for an OS error (``<stdout>`` when no file is named)."""
+    if exc.errno is None:
+        return str(exc) or type(exc).__name__  # raised with a message of our own
+    reason = _OS_REASONS.get(exc.errno) or exc.strerror or type(exc).__name__
+    if exc.errno == errno.ENOTDIR and exc.strerror and exc.strerror != os.strerror(errno.ENOTDIR):
+        reason = exc.strerror  # our own wording (atomic.make_folder)
+    where = exc.filename if exc.filename is not None else "<stdout>"
+    return f"{where}: {reason}"
+
+
 def run_verb(fn: Callable[[list[str]], int], argv: list[str]) -> int:
-    """Run a verb; a user error prints one clear line (no traceback) and exits 2."""
-    try:
-        return fn(argv) or 0
-    except ConfigError as exc:
-        print("error: invalid config:", file=sys.stderr)
-        for message in exc.errors:
-            print(f"  {message}", file=sys.stderr)
+    """Run a verb; a user error or OS fault prints one clear line (no traceback) and exits 2."""
+    if sys.stdout is None or getattr(sys.stdout, "closed", False):
+        _say("error: standard output is closed (results are printed there); run with a stdout")
         return 2
-    except (InputError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    try:
+        with _one_line_usage_errors():
+            status = fn(argv) or 0
+        sys.stdout.flush()  # a full disk behind '>' fails here, not at exit with a traceback
+        return status
+    except ConfigError as exc:
+        if len(exc.errors) == 1:
+            _say(f"error: invalid config: {exc.errors[0]}")
+        else:
+            _say(f"error: invalid config ({len(exc.errors)} problems):")
+            for message in exc.errors:
+                _say(f"  {message}")
+        return 2
+    except UsageError as exc:
+        _say(f"error: {exc} (see --help)")
+        return 2
+    except InputError as exc:
+        _say(f"error: {exc}")
+        return 2
+    except BrokenPipeError:
+        # The reader (head, a closed socket) went away: stop quietly; send the
+        # remaining buffered output nowhere so the interpreter's exit flush is silent.
+        with _suppress():
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_PIPE
+    except OSError as exc:
+        _say(f"error: {describe_os_error(exc)}")
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT) and exc.filename is None:
+            with _suppress():
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 2
     except KeyboardInterrupt:
-        print("interrupted", file=sys.stderr)
+        _say("interrupted")
         return 130
+
+
+class UsageError(Exception):
+    """A command-line mistake argparse found (unknown option, bad value); shown as one ``error:`` line."""
+
+
+@contextlib.contextmanager
+def _one_line_usage_errors():
+    """argparse prints its usage block and ``prog: error: ...``; every verb here prints one ``error:`` line
+    instead. Verbs build plain ArgumentParsers (new verbs included), so the hook sits on the class."""
+    original = argparse.ArgumentParser.error
+
+    def error(parser, message):
+        raise UsageError(f"{parser.prog}: {message}")
+
+    argparse.ArgumentParser.error = error
+    try:
+        yield
+    finally:
+        argparse.ArgumentParser.error = original
+
+
+def _say(line: str) -> None:
+    if sys.stderr is not None:
+        with _suppress():
+            print(line, file=sys.stderr)
+
+
+def _suppress():
+    return contextlib.suppress(OSError, ValueError, AttributeError)

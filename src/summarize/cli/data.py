@@ -14,7 +14,9 @@ import sys
 from summarize.cli.common import add_verbosity, setup_logging
 from summarize.data.convert import FORMATS, convert_file, write_records
 from summarize.data.split import DEFAULT_RATIOS, describe_duplicates, parse_ratios, split_file
+from summarize.io.jsonl import report_bad_rows
 from summarize.io.read import InputError
+from summarize.io.safety import refuse_same_file
 
 log = logging.getLogger("summarize.data")
 
@@ -71,6 +73,7 @@ def main(argv: list[str]) -> int:
 
 
 def _convert(args: argparse.Namespace) -> int:
+    refuse_same_file({"INPUT": args.input}, {"OUTPUT": args.output})
     options = {"min_label": args.min_label, "text_col": args.text_col, "title_col": args.title_col,
                "id_col": args.id_col, "header": args.header}
     result = convert_file(args.input, args.fmt, source=args.source, encoding=args.encoding, **options)
@@ -80,8 +83,7 @@ def _convert(args: argparse.Namespace) -> int:
         hint = f"; {more} more bad row{'s' if more != 1 else ''}" if more else ""
         print(f"error: {first}{hint} (nothing written; --skip-bad skips bad rows)", file=sys.stderr)
         return 2
-    for bad in result.bad_rows:
-        print(f"skipped {bad}", file=sys.stderr)
+    report_bad_rows(result.bad_rows, lambda line: print(line, file=sys.stderr))
     if not result.records:
         print(f"error: {args.input}: no usable rows (all {len(result.bad_rows)} bad); nothing written", file=sys.stderr)
         return 2

@@ -14,16 +14,16 @@ silently dropping rows would change the score; skipped rows are counted in the r
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
-from summarize.io import BadRow, InputError, iter_jsonl
-from summarize.metrics.report import evaluate_and_report
+from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
+from summarize.metrics.report import evaluate_and_report, render_report
+
+REPORT_FILES = ("report.json", "samples.jsonl", "report.png")  # what --output DIR receives
 
 log = logging.getLogger("summarize.evaluate")
 
-_SHOW_BAD = 10
 _PROGRESS_FROM = 2000  # below this, scoring takes about a second: no bar
 
 
@@ -88,13 +88,8 @@ def read_predictions(path: str, *, skip_bad: bool = False) -> tuple[list[str], l
         refs.append(obj["reference"])
         ids.append(str(obj.get("id", line)))
     if bad and not skip_bad:
-        listed = "\n  ".join(map(str, bad[:_SHOW_BAD]))
-        more = f"\n  ... and {len(bad) - _SHOW_BAD} more" if len(bad) > _SHOW_BAD else ""
-        raise InputError(f"{path}: {len(bad)} bad line(s); fix them or pass --skip-bad to score the rest:\n  {listed}{more}")
-    for row in bad[:_SHOW_BAD]:
-        log.warning("skipped %s", row)
-    if len(bad) > _SHOW_BAD:
-        log.warning("... and %d more bad lines skipped", len(bad) - _SHOW_BAD)
+        raise bad_rows_error(path, bad, "fix them or pass --skip-bad to score the rest")
+    report_bad_rows(bad, log.warning)
     if not preds:
         raise InputError(f"{path}: no rows to score")
     return preds, refs, ids, len(bad)
@@ -102,8 +97,10 @@ def read_predictions(path: str, *, skip_bad: bool = False) -> tuple[list[str], l
 
 def _model_predictions(args: argparse.Namespace) -> tuple[list[str], list, list[str]]:
     # Imported here: model mode pulls in torch and transformers, predictions mode must not.
-    headline_evaluate = importlib.import_module("summarize.headline.evaluate")
-    return headline_evaluate.generate_predictions(args)
+    from summarize.headline import predict
+
+    return predict.generate_predictions(args.model, args.data, config=args.config, overrides=args.overrides,
+                                        skip_bad=args.skip_bad, backend=args.backend)
 
 
 def main(argv: list[str]) -> int:
@@ -119,6 +116,13 @@ def main(argv: list[str]) -> int:
     if args.bootstrap < 0:
         parser.error(f"--bootstrap must be >= 0, got {args.bootstrap}")
 
+    if args.output is not None:
+        from pathlib import Path
+
+        from summarize.io.safety import refuse_same_file
+
+        written = {f"--output/{name}": Path(args.output) / name for name in REPORT_FILES}
+        refuse_same_file({"--predictions": args.predictions, "--data": args.data, "--config": args.config}, written)
     if args.predictions is not None:
         preds, refs, ids, n_skipped = read_predictions(args.predictions, skip_bad=args.skip_bad)
         source = {"predictions": args.predictions}
@@ -132,7 +136,6 @@ def main(argv: list[str]) -> int:
         refs,
         ids,
         output_dir=args.output,
-        as_json=args.json,
         word_level=args.word_level,
         mode="distinct" if args.compat == "rouge-chinese" else "rouge155",
         bootstrap=args.bootstrap,
@@ -141,6 +144,7 @@ def main(argv: list[str]) -> int:
         n_skipped=n_skipped,
         progress=len(preds) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO),
     )
+    print(render_report(report, as_json=args.json), flush=True)
     if report["n_empty_reference"]:
         log.warning("%d samples have an empty reference (after normalization); they score 0 and stay in n",
                     report["n_empty_reference"])

@@ -53,9 +53,9 @@ def main(argv: list[str]) -> int:
 
     titles = None
     if args.vocab_from:
-        from summarize.headline.evaluate import read_records
+        from summarize.headline.predict import read_article_rows
 
-        rows, _ = read_records(args.vocab_from, text_field="title", title_field=None)
+        rows, _ = read_article_rows(args.vocab_from, text_field="title", title_field=None)
         titles = [r["title"] for _, r in rows]
     # an earlier export of ours at DEST is replaced; anything else only with --force
     dest = export_ctranslate2(args.model, args.dest, quantization=args.quantization, vocab_titles=titles,

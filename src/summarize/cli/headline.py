@@ -12,8 +12,10 @@ atomically): JSONL lines ``{"id"?, "headline", "method", "warnings", "score"?}``
 or, with --format txt, one headline per line.
 
 Bad rows (invalid JSON, missing or empty text) are reported on stderr as
-file:line and skipped; the run goes on. Exit status: 0 all rows done, 1 some
-rows skipped, 2 nothing usable or a usage/config error.
+file:line and skipped; the run goes on. An article with no words (only
+punctuation) gets an empty headline with a warning. Exit status: 0 all rows
+done, 1 some rows skipped or without a headline, 2 nothing usable or a
+usage/config error. An article that starts with "-" goes after "--".
 
 Without --model the offline ``lead-v1`` method is used (no weights needed).
 Decoding settings: key=value overrides > --config's generation section > the
@@ -24,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import re
 import sys
@@ -33,8 +34,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
-from summarize.io import BadRow, InputError, atomic_open
+from summarize.io import BadRow, InputError, atomic_open, parse_jsonl, report_bad_rows, split_lines
+from summarize.io.atomic import finite_or_none, json_line
 from summarize.io.read import check_input_file, decode_bytes
+from summarize.io.safety import refuse_same_file
 
 log = logging.getLogger("summarize.headline")
 
@@ -89,27 +92,23 @@ def _is_jsonl(name: str, text: str) -> bool:
     if name.endswith((".jsonl", ".json")):
         return True
     # A JSONL file with a broken line is still JSONL: its bad rows must be reported, not headlined.
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in split_lines(text) if line.strip()), "")
     return first.lstrip().startswith("{")
 
 
 def parse_rows(text: str, source: str) -> Iterator[Row | BadRow]:
-    """Rows of an input file's text: canonical JSONL, or one article per line."""
+    """Rows of an input file's text: canonical JSONL (the project's JSONL reader), or one article per line.
+
+    Lines end at ``\n`` only, so U+2028/U+0085 inside an article never splits it in two.
+    """
     if not _is_jsonl(source, text):
-        for number, line in enumerate(text.splitlines(), start=1):
+        for number, line in enumerate(split_lines(text), start=1):
             if line.strip():
                 yield Row(source, number, line)
         return
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield BadRow(source, number, f"invalid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(obj, dict):
-            yield BadRow(source, number, f"expected a JSON object, got {type(obj).__name__}")
+    for number, obj in parse_jsonl(text, source):
+        if isinstance(obj, BadRow):
+            yield obj
             continue
         body = obj.get("text")
         if not isinstance(body, str) or not body.strip():
@@ -126,6 +125,8 @@ def _read_input(text_arg: str | None, input_path: str | None) -> tuple[str, str]
         path = check_input_file(input_path)
         return decode_bytes(path.read_bytes(), str(path))[0], str(path)
     if text_arg == "-":
+        if sys.stdin is None or sys.stdin.closed:
+            raise InputError("<stdin>: standard input is closed; pass the articles with --input FILE or as TEXT")
         return decode_bytes(sys.stdin.buffer.read(), "<stdin>")[0], "<stdin>"
     return text_arg or "", "<argument>"
 
@@ -136,9 +137,12 @@ def _output_line(row: Row, result, fmt: str) -> str:
     out = {"id": row.id} if row.id is not None else {}
     out.update(headline=result.headline, method=result.method, warnings=list(result.warnings))
     if result.score is not None:
-        out["score"] = round(result.score, 6)
+        score = finite_or_none(result.score)
+        if score is None:  # a broken (NaN) model: JSON has no NaN, so null, and say why
+            out["warnings"].append(f"score was {result.score}: the model's outputs are not finite numbers")
+        out["score"] = None if score is None else round(score, 6)
         out["truncated_tokens"] = result.truncated_tokens
-    return json.dumps(out, ensure_ascii=False)
+    return json_line(out)
 
 
 @contextlib.contextmanager
@@ -158,6 +162,7 @@ def main(argv: list[str]) -> int:
     if args.model:
         quiet_libraries(args.verbosity)
     text_arg, overrides = _split_args(parser, args)
+    refuse_same_file({"--input": args.input, "--model": args.model, "--config": args.config}, {"--output": args.output})
 
     raw, source = _read_input(text_arg, args.input)
     if text_arg is not None and text_arg != "-":
@@ -166,18 +171,18 @@ def main(argv: list[str]) -> int:
         items = list(parse_rows(raw, source))
     rows = [r for r in items if isinstance(r, Row)]
     bad = [r for r in items if isinstance(r, BadRow)]
-    for row in bad:
-        print(f"skipped {row}", file=sys.stderr)
+    report_bad_rows(bad, _stderr)
     if not rows:
         raise InputError(f"{source}: no articles to headline" + (f" ({len(bad)} bad rows)" if bad else ""))
 
-    from summarize.headline.evaluate import load_generator
+    from summarize.headline.predict import load_generator
 
     generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides,
                                backend=args.backend)
     kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
     show = len(rows) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO)
     bar = None
+    empty: list[Row] = []
     if show:
         from tqdm import tqdm
 
@@ -188,6 +193,10 @@ def main(argv: list[str]) -> int:
                 chunk = rows[start : start + _CHUNK]
                 results = generator.generate([r.text for r in chunk], progress=bar.update if bar else False, **kwargs)
                 for row, result in zip(chunk, results):
+                    if not result.headline:
+                        empty.append(row)
+                        print(f"warning: {row.source}:{row.line}: {result.warnings[-1] if result.warnings else 'empty headline'}",
+                              file=sys.stderr)
                     out.write(_output_line(row, result, args.format) + "\n")
     finally:
         if bar is not None:
@@ -196,8 +205,14 @@ def main(argv: list[str]) -> int:
     summary = f"wrote {len(rows)} headline(s){where} ({generator.method})"
     if bad:
         summary += f"; skipped {len(bad)} bad row(s)"
-    if bad:
+    if empty:
+        summary += f"; {len(empty)} article(s) got no headline"
+    if bad or empty:
         print(summary, file=sys.stderr)
     elif text_arg is None or text_arg == "-":  # a file or stdin, not a single TEXT argument
         log.info(summary)
-    return 1 if bad else 0
+    return 1 if bad or empty else 0
+
+
+def _stderr(line: str) -> None:
+    print(line, file=sys.stderr)

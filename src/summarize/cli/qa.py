@@ -1,6 +1,6 @@
 """``summarize qa``: extractive reading comprehension.
 
-    summarize qa train CONFIG [key=value ...] [--output-dir DIR] [--resume]
+    summarize qa train CONFIG [key=value ...] [--output-dir DIR] [--resume] [--push-to-hub REPO_ID]
     summarize qa answer --model DIR --question Q (--context TEXT | --context-file FILE) [--json]
     summarize qa predict --model DIR --input FILE --output PRED.json
     summarize qa evaluate --dataset SQUAD.json|QA.jsonl --predictions PRED.json [--json]
@@ -25,10 +25,14 @@ def _train(args) -> int:
     cfg = load_config(args.config, args.overrides, task="qa")
     from summarize.training import is_main_process
 
-    metrics = train(cfg, args.output_dir, resume=args.resume)
-    dev = metrics.get("dev")
+    result = train(cfg, args.output_dir, resume=args.resume, overwrite=args.overwrite)
+    dev = result.metrics.get("dev")
     if dev and is_main_process():
         print(f"dev EM {dev['em']:.2f}  F1 {dev['f1']:.2f}  ({dev['n']} questions)")
+    if args.push_to_hub and is_main_process():
+        from summarize.training.model_card import push_to_hub
+
+        push_to_hub(result.model_dir, args.push_to_hub)
     return 0
 
 
@@ -64,6 +68,9 @@ def _predict(args) -> int:
     from summarize.io.atomic import atomic_write_json
     from summarize.qa.data import read_qa_file
 
+    from summarize.io.safety import refuse_same_file
+
+    refuse_same_file({"--input": args.input}, {"--output": args.output})
     data = read_qa_file(args.input)  # bad rows are logged with file:line and skipped
     reader = _reader(args)
     predictions: dict[str, str] = {}
@@ -105,11 +112,18 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="summarize qa", description="extractive reading comprehension")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("train", help="fine-tune a QA model from a config")
+    from summarize.config.explain import keys_epilog
+    from summarize.qa.config import QAConfig
+
+    p = sub.add_parser("train", help="fine-tune a QA model from a config", epilog=keys_epilog(QAConfig),
+                       formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("config", help="YAML config with task: qa")
     p.add_argument("overrides", nargs="*", metavar="key.sub=value", help="config overrides")
     p.add_argument("--output-dir", default=None, help="run folder (default: training.output_dir)")
     p.add_argument("--resume", action="store_true", help="continue from the newest complete checkpoint")
+    p.add_argument("--push-to-hub", metavar="REPO_ID", help="upload the final model/ (with its model card) to this "
+                   "Hugging Face Hub repository (private; needs a token, e.g. from hf auth login)")
+    p.add_argument("--overwrite", action="store_true", help="replace an earlier run in the run folder")
     add_verbosity(p)
     p.set_defaults(fn=_train)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from pathlib import Path
 from typing import Any
 
 from summarize.config.loader import (
@@ -41,6 +42,19 @@ def schema_for(task: str) -> type:
     return getattr(importlib.import_module(module), name)
 
 
+def default_run_folder(data: dict, path: str | os.PathLike) -> None:
+    """Without ``training.output_dir``, a config's runs go to ``runs/<config file stem>``.
+
+    One shared default (``runs/headline``) made every config train into the same
+    folder, so a second experiment replaced the first.
+    """
+    training = data.get("training")
+    if training is None:
+        training = data["training"] = {}
+    if isinstance(training, dict) and "output_dir" not in training:
+        training["output_dir"] = f"runs/{Path(path).stem}"
+
+
 def load_config(
     path: str | os.PathLike | None,
     overrides: list[str] | tuple[str, ...] = (),
@@ -54,6 +68,8 @@ def load_config(
     data = read_yaml(path) if path is not None else {}
     source = str(path) if path is not None else "<defaults>"
     data = apply_overrides(data, list(overrides))
+    if path is not None:
+        default_run_folder(data, path)
     chosen = data.get("task", task or DEFAULT_TASK)
     if task is not None and chosen != task:
         raise ConfigError([f"{source}: task: this command needs a {task!r} config, got {chosen!r}"])

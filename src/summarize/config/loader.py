@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
+import math
 import os
 import types
 import typing
@@ -234,13 +235,20 @@ def _convert(tp: Any, value: Any, key: str, errors: list[str], source: str) -> A
         if isinstance(value, int) and not isinstance(value, bool):
             return value
     elif tp is float:
+        number = None
         if isinstance(value, (int, float)) and not isinstance(value, bool):
-            return float(value)
-        if isinstance(value, str):  # YAML 1.1 reads "1e-4" (no dot) as a string
+            number = float(value)
+        elif isinstance(value, str):  # YAML 1.1 reads "1e-4" (no dot) as a string
             try:
-                return float(value)
+                number = float(value)
             except ValueError:
                 pass
+        if number is not None:
+            if not math.isfinite(number):
+                # .nan / .inf would pass every "> 0" check and train a NaN model.
+                errors.append(f"{source}: {key}: must be a finite number, got {value!r}")
+                return None
+            return number
     elif tp is str:
         if isinstance(value, str):
             return value

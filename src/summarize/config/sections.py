@@ -47,6 +47,21 @@ class TrainingSection:
 
     def check(self) -> list[str]:
         errors = []
+        for name in ("logging_steps", "eval_steps"):
+            if getattr(self, name) <= 0:
+                errors.append(f"{name} must be positive, got {getattr(self, name)}")
+        for name in ("weight_decay", "max_grad_norm", "warmup_steps", "early_stopping_patience", "dataloader_workers",
+                     "save_total_limit"):
+            if getattr(self, name) < 0:
+                errors.append(f"{name} must be >= 0, got {getattr(self, name)}")
+        if not 0.0 <= self.label_smoothing < 1.0:
+            errors.append(f"label_smoothing must be in [0, 1), got {self.label_smoothing}")
+        if not 0 <= self.seed < 2**32:
+            errors.append(f"seed must be in [0, 2**32), got {self.seed}")
+        if self.max_steps < -1 or self.max_steps == 0:
+            errors.append(f"max_steps must be -1 (use epochs) or positive, got {self.max_steps}")
+        if self.epochs < 0:
+            errors.append(f"epochs must be >= 0, got {self.epochs}")
         if self.batch_size <= 0 or self.eval_batch_size <= 0:
             errors.append("batch_size and eval_batch_size must be positive")
         if self.gradient_accumulation_steps <= 0:

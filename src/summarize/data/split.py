@@ -19,23 +19,29 @@ Within each split file records keep their input order.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import logging
+import math
 import os
+import shutil
+import tempfile
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from summarize.data.records import read_records
-from summarize.io.atomic import atomic_write_json, atomic_write_text
+from summarize.io.atomic import make_folder
 from summarize.io.read import InputError
+from summarize.io.safety import refuse_same_file
 from summarize.text.normalize import normalize_text
 
 log = logging.getLogger(__name__)
 
 SPLITS = ("train", "dev", "test")
+MANIFEST = "manifest.json"
 DEFAULT_RATIOS = (0.8, 0.1, 0.1)
 MAX_LISTED_GROUPS = 50  # duplicate groups listed by id in the manifest; the counts are always complete
 
@@ -62,6 +68,8 @@ def parse_ratios(text: str) -> tuple[float, float, float]:
 def check_ratios(ratios) -> None:
     if len(ratios) != 3:
         raise InputError(f"ratios {tuple(ratios)}: expected three values (train, dev, test)")
+    if not all(math.isfinite(r) for r in ratios):
+        raise InputError(f"ratios {tuple(ratios)}: every value must be a finite number")
     if any(r < 0 for r in ratios) or abs(sum(ratios) - 1.0) > 1e-6 or ratios[0] <= 0:
         raise InputError(f"ratios {tuple(ratios)}: need non-negative values summing to 1 with train > 0")
 
@@ -171,19 +179,88 @@ def duplicate_report(records: list[dict], groups: dict[str, list[int]], split_of
 
 def write_splits(result: SplitResult, output_dir: str | os.PathLike, *, input_path: str | os.PathLike | None = None
                  ) -> Path:
-    """Write ``train/dev/test.jsonl`` and ``manifest.json`` (each atomically); returns the manifest path."""
+    """Write ``train/dev/test.jsonl`` and ``manifest.json`` as one set; returns the manifest path.
+
+    The files are first written complete into a staging folder. A new output
+    folder is then put in place with one rename. An existing folder (it may hold
+    other files, such as the input itself) gets the split files renamed in, and
+    the manifest last: a run killed half-way leaves the old manifest beside a
+    new ``train.jsonl``, whose hash then differs, and ``summarize train`` refuses
+    the mixed folder (:func:`check_split_files`) instead of training on a leak.
+    """
     out = Path(output_dir)
     manifest = dict(result.manifest)
     if input_path is not None:
         data = Path(input_path).read_bytes()
         manifest = {"input": Path(input_path).name, "input_sha256": hashlib.sha256(data).hexdigest(), **manifest}
-        targets = {(out / f"{name}.jsonl").resolve() for name in SPLITS} | {(out / "manifest.json").resolve()}
-        if Path(input_path).resolve() in targets:
-            raise InputError(f"{input_path}: the input would be overwritten by the split; choose another --output-dir")
-    for name in SPLITS:
-        atomic_write_text(out / f"{name}.jsonl", result.files[name])
-    atomic_write_json(out / "manifest.json", manifest)
-    return out / "manifest.json"
+        refuse_same_file({"INPUT": input_path},
+                         {f"--output-dir/{name}": out / name for name in (*(f"{s}.jsonl" for s in SPLITS), MANIFEST)})
+    files = {f"{name}.jsonl": result.files[name] for name in SPLITS}
+    files[MANIFEST] = json.dumps(manifest, ensure_ascii=False, indent=2, allow_nan=False) + "\n"
+    parent = out.parent if not out.exists() else out
+    make_folder(parent)
+    _remove_dead_staging(parent)
+    stage = Path(tempfile.mkdtemp(prefix=f".split.{os.getpid()}.", dir=parent))
+    try:
+        for name, text in files.items():
+            with open(stage / name, "w", encoding="utf-8", newline="\n") as handle:
+                handle.write(text)
+                handle.flush()
+                os.fsync(handle.fileno())
+        if not out.exists():
+            os.rename(stage, out)  # the whole set appears at once
+            return out / MANIFEST
+        if not out.is_dir():
+            raise NotADirectoryError(errno.ENOTDIR, "is a file, expected a folder", str(out))
+        for name in files:  # MANIFEST is last: see the docstring
+            os.replace(stage / name, out / name)
+    except OSError as exc:
+        if exc.filename is not None and str(stage) in str(exc.filename):
+            raise OSError(exc.errno, os.strerror(exc.errno) if exc.errno else str(exc), str(out)) from None
+        raise
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    return out / MANIFEST
+
+
+def _remove_dead_staging(folder: Path) -> None:
+    """Staging folders of split runs that were killed (their pid is gone)."""
+    from summarize.io.safety import process_alive
+
+    for child in folder.glob(".split.*"):
+        parts = child.name.split(".")
+        if child.is_dir() and len(parts) > 2 and parts[2].isdigit() and not process_alive(int(parts[2])):
+            shutil.rmtree(child, ignore_errors=True)
+
+
+def check_split_files(paths) -> None:
+    """Refuse a split file whose content no longer matches the ``manifest.json`` beside it.
+
+    Only files the manifest lists are checked, so data without a manifest is not
+    affected. A mismatch means the folder was edited by hand or a killed
+    ``data split`` left files of two different splits side by side.
+    """
+    for path in paths:
+        if path is None:
+            continue
+        path = Path(path)
+        manifest_path = path.parent / MANIFEST
+        if not manifest_path.is_file() or not path.is_file():
+            continue
+        try:
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            raise InputError(f"{manifest_path}: unreadable split manifest ({exc}); rerun summarize data split") from exc
+        entry = next((e for e in (manifest.get("splits") or {}).values()
+                      if isinstance(e, dict) and e.get("file") == path.name), None) if isinstance(manifest, dict) else None
+        if entry is None or "sha256" not in entry:
+            continue
+        actual = hashlib.sha256(path.read_bytes()).hexdigest()
+        if actual != entry["sha256"]:
+            raise InputError(
+                f"{path}: content does not match {manifest_path} (sha256 {actual[:12]}... vs {entry['sha256'][:12]}...): "
+                "the split was changed after it was made, or an interrupted `summarize data split` left a mixed "
+                "folder; rerun the split")
 
 
 def split_file(path: str | os.PathLike, output_dir: str | os.PathLike, ratios=DEFAULT_RATIOS, seed: int = 0

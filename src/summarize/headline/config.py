@@ -27,12 +27,14 @@ class ScratchModel:
 
     def check(self) -> list[str]:
         errors = []
-        if self.d_model % self.heads:
+        if self.heads > 0 and self.d_model % self.heads:
             errors.append(f"d_model ({self.d_model}) must be divisible by heads ({self.heads})")
-        for name in ("d_model", "layers", "heads", "ffn", "max_positions"):
+        for name in ("d_model", "layers", "heads", "ffn", "max_positions", "vocab_min_count"):
             if getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive, got {getattr(self, name)}")
-        return [f"scratch.{e}" for e in errors]
+        if not 0.0 <= self.dropout < 1.0:
+            errors.append(f"dropout must be in [0, 1), got {self.dropout}")
+        return errors
 
 
 @dataclass
@@ -72,6 +74,9 @@ class DataSection:
         errors = []
         if self.max_source_tokens <= 0 or self.max_target_tokens <= 0:
             errors.append("max_source_tokens and max_target_tokens must be positive")
+        for name in ("max_train_samples", "max_dev_samples"):
+            if getattr(self, name) is not None and getattr(self, name) <= 0:
+                errors.append(f"{name} must be positive or null, got {getattr(self, name)}")
         return errors
 
 
@@ -112,6 +117,14 @@ class GenerationSection:
             errors.append(f"generation.max_chars must be >= 1, got {self.max_chars}")
         if not 0 <= self.min_chars <= self.max_chars:
             errors.append(f"generation.min_chars must be in [0, max_chars], got {self.min_chars}")
+        if self.no_repeat_ngram_size < 0:
+            errors.append(f"generation.no_repeat_ngram_size must be >= 0, got {self.no_repeat_ngram_size}")
+        if self.repetition_penalty <= 0:
+            errors.append(f"generation.repetition_penalty must be positive, got {self.repetition_penalty}")
+        if self.max_source_tokens < 1:
+            errors.append(f"generation.max_source_tokens must be >= 1, got {self.max_source_tokens}")
+        if self.batch_size < 1:
+            errors.append(f"generation.batch_size must be >= 1, got {self.batch_size}")
         return [e.removeprefix("generation.") for e in errors]
 
 

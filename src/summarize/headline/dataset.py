@@ -14,11 +14,10 @@ import logging
 import os
 from dataclasses import dataclass
 
-from summarize.io.jsonl import BadRow, iter_jsonl
+from summarize.io.jsonl import BadRow, iter_jsonl, report_bad_rows
 from summarize.io.read import InputError
 
 log = logging.getLogger("summarize")
-MAX_REPORTED = 20
 
 
 @dataclass(frozen=True)
@@ -51,10 +50,7 @@ def read_pairs(path: str | os.PathLike, text_field: str = "text", title_field: s
             bad.append(BadRow(source, line, problem))
             continue
         pairs.append(Pair(id=str(row.get("id", f"{os.path.basename(source)}:{line}")), text=text, title=title.strip()))
-    for row in bad[:MAX_REPORTED]:
-        log.warning("skipping bad row %s", row)
-    if len(bad) > MAX_REPORTED:
-        log.warning("%s: %d more bad rows skipped", source, len(bad) - MAX_REPORTED)
+    report_bad_rows(bad, log.warning)
     if not pairs:
         raise InputError(f"{source}: no usable rows ({len(bad)} bad)")
     return pairs

@@ -30,51 +30,20 @@ import logging
 import os
 import threading
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from summarize.headline.backends import Backend, DecodeParams
-from summarize.headline.clean import clean_headline
+from summarize.text.clean import clean_headline
 from summarize.headline.config import GenerationSection, HeadlineConfig, ModelSection
 from summarize.headline.faithfulness import faithfulness_warnings
+from summarize.headline.result import HeadlineResult
 from summarize.text.normalize import normalize_whitespace
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class HeadlineResult:
-    """One headline.
-
-    score: for a model, the beam score transformers ranks by - sum of the
-    token log-probabilities divided by length ** length_penalty (<= 0, higher
-    is better; comparable between alternatives of one article); None for
-    extractive methods. truncated_tokens: input tokens cut off the end of the
-    article to fit max_source_tokens. warnings: figures or quotations of the
-    headline missing from the article (see ``faithfulness``), and other notes.
-    method: ``model:<name>`` or the extractive method (e.g. ``lead-v1``).
-    """
-
-    headline: str
-    method: str
-    score: float | None = None
-    truncated_tokens: int = 0
-    warnings: tuple[str, ...] = ()
-    alternatives: tuple[HeadlineResult, ...] = ()
-
-    def to_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"headline": self.headline, "method": self.method}
-        if self.score is not None:
-            out["score"] = round(self.score, 6)
-        out["truncated_tokens"] = self.truncated_tokens
-        out["warnings"] = list(self.warnings)
-        if self.alternatives:
-            out["alternatives"] = [a.to_dict() for a in self.alternatives]
-        return out
-
-
-def load_model_and_tokenizer(path_or_id: str | os.PathLike, model_section: ModelSection | None = None):
+def _load_weights(path_or_id: str | os.PathLike, model_section: ModelSection | None = None):
     """The one place the generator loads weights: ``summarize.headline.models`` (family-aware
     tokenizer pairing, clear errors naming the folder). ``model_section`` supplies family,
     tokenizer, revision and trust_remote_code; its name_or_path is replaced by ``path_or_id``."""
@@ -113,7 +82,11 @@ def generation_settings(
 
 
 class HeadlineGenerator:
-    """Headlines from a seq2seq model; see the module docstring for usage."""
+    """Headlines from a seq2seq model; see the module docstring for usage.
+
+    Thread safety: one generator may be shared by many threads (tokenizing and
+    decoding take a lock; the backend only reads the model).
+    """
 
     def __init__(self, backend: Backend, defaults: GenerationSection | None = None, source_prefix: str = ""):
         self.backend = backend
@@ -167,7 +140,7 @@ class HeadlineGenerator:
         else:
             from summarize.headline.backends.torch_backend import TorchBackend
 
-            model, tokenizer = load_model_and_tokenizer(path_or_id, resolved.model if config is not None else None)
+            model, tokenizer = _load_weights(path_or_id, resolved.model if config is not None else None)
             loaded = TorchBackend(model, tokenizer, name=name, device=device)
         defaults = generation_settings(loaded.defaults, config, overrides)
         if source_prefix is None:
@@ -288,6 +261,8 @@ class HeadlineGenerator:
                 notes.append(f"headline cut from {len(headline)} to max_chars={max_chars} characters")
                 headline = headline[:max_chars]
             notes = faithfulness_warnings(headline, article) + notes
+            if not headline:
+                notes.append("no headline: the model produced only special tokens, spaces or nothing")
             made.append(HeadlineResult(headline, self.method, hyp.score, truncated, tuple(notes)))
         return dataclasses.replace(made[0], alternatives=tuple(made[1:]))
 

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from summarize.headline.generator import HeadlineResult
+from summarize.headline.result import HeadlineResult
 from summarize.text.normalize import normalize_whitespace
 
 METHOD = "lead-v1"
@@ -54,7 +54,7 @@ _DATELINES = [
 # happened or who reported it is rarely headline material.
 _TIME = r"(\d{2,4}年)?(\d{1,2}月)?(\d{1,2}[日号])?(凌晨|早间|早上|上午|中午|午间|下午|傍晚|晚间|晚上|晚|夜间)?"
 _ADVERBIALS = [
-    re.compile(rf"^(北京时间|当地时间|美国东部时间|东部时间|格林尼治时间)[^，,。]{{0,16}}[，,]"),
+    re.compile(r"^(北京时间|当地时间|美国东部时间|东部时间|格林尼治时间)[^，,。]{0,16}[，,]"),
     re.compile(r"^[^，,。]{0,16}消息[，,:：]"),
     re.compile(rf"^{_TIME}(?<=\S)[，,]"),
     re.compile(r"^(日前|近日|近期|目前|昨天|昨日|前天|今天|今日|今晨|昨晚|今年|去年|本周|上周|近年来|近年|最近|此前|据悉|据了解|据介绍|另悉|记者获悉|记者了解到)[^，,。]{0,4}[，,]"),
@@ -173,14 +173,28 @@ def lead_headline(text: str, max_chars: int = 30, settings: LeadSettings = DEFAU
     if max_chars < 1:
         raise ValueError(f"max_chars must be >= 1, got {max_chars}")
     sentence = drop_adverbials(_PARENTHETICAL.sub("", choose_sentence(text, settings)))
-    return bound_length(sentence, max_chars, settings)
+    headline = bound_length(sentence, max_chars, settings)
+    # Punctuation alone ("”", "……") is no headline: callers get "" and say so (LeadGenerator warns).
+    return headline if has_words(headline) else ""
+
+
+def has_words(text: str) -> bool:
+    """Does ``text`` hold at least one letter or digit (CJK characters included)?"""
+    return any(ch.isalnum() for ch in text)
+
+
+NO_WORDS_WARNING = "no headline: the article has no letters or digits"
+EMPTY_WARNING = "no headline: nothing usable was left after removing datelines and punctuation"
 
 
 class LeadGenerator:
     """The lead method behind the same ``generate`` interface as ``HeadlineGenerator``.
 
     Decoding options a model would take (beams, min_chars, ...) do not apply
-    and are ignored; ``max_chars`` is honoured.
+    and are ignored; ``max_chars`` is honoured. An article without words gets
+    ``""`` with a warning in ``result.warnings``, never a stray punctuation mark.
+
+    Thread safety: stateless after construction; share it freely.
     """
 
     method = METHOD
@@ -199,7 +213,9 @@ class LeadGenerator:
                 raise ValueError(f"article {i}: expected non-empty text, got {text!r:.40}")
         results = []
         for text in items:
-            results.append(HeadlineResult(lead_headline(text, limit, self.settings), METHOD))
+            headline = lead_headline(text, limit, self.settings)
+            warnings = () if headline else (NO_WORDS_WARNING if not has_words(text) else EMPTY_WARNING,)
+            results.append(HeadlineResult(headline, METHOD, warnings=warnings))
             if callable(progress):
                 progress(1)
         return results[0] if single else results

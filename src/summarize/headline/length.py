@@ -24,7 +24,7 @@ from dataclasses import dataclass
 import torch
 from transformers import LogitsProcessor
 
-from summarize.headline.clean import _LATIN, clean_headline
+from summarize.text.clean import _LATIN, clean_headline
 
 _LATIN_CHAR = re.compile(_LATIN)
 # Word-start markers: sentencepiece (mT5, Pegasus) and byte-level BPE.
@@ -177,3 +177,15 @@ class CharLengthLogitsProcessor(LogitsProcessor):
                     scores = scores.clone()
                     scores[rows[:, None], eos[None, :]] = float("-inf")
         return scores
+
+
+def length_processor(model, tokenizer, max_chars: int | None, min_chars: int = 0, device=None) -> CharLengthLogitsProcessor:
+    """The processor :class:`~summarize.headline.backends.torch_backend.TorchBackend` decodes with, for
+    ``model`` and ``tokenizer``: training builds it too, so dev headlines obey the same character bounds."""
+    eos = model.generation_config.eos_token_id
+    if eos is None:
+        eos = model.config.eos_token_id
+    eos_ids = [int(e) for e in eos] if isinstance(eos, (list, tuple)) else [int(eos)]
+    vocab = model.get_output_embeddings().weight.shape[0]
+    chars = CharTensors(token_chars(tokenizer), vocab, device if device is not None else model.device)
+    return CharLengthLogitsProcessor(chars, eos_ids, max_chars, min_chars)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from summarize.headline.config import ModelSection, ScratchModel
-from summarize.headline.vocab import build_char_vocab
+from summarize.io.locate import looks_local
 from summarize.io.read import InputError
 
 log = logging.getLogger("summarize")
@@ -52,11 +52,6 @@ class LoadedModel:
 # --- locating a checkpoint ------------------------------------------------------------
 
 
-def _looks_local(name: str) -> bool:
-    # A hub id is "name" or "owner/name"; anything else can only be a path.
-    return os.path.isabs(name) or name.startswith((".", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "")
-
-
 def resolve_checkpoint(name: str, revision: str | None = None) -> Path:
     """The local folder holding ``name``: the folder itself, or a hub snapshot downloaded into the HF cache."""
     path = Path(name).expanduser()
@@ -64,7 +59,7 @@ def resolve_checkpoint(name: str, revision: str | None = None) -> Path:
         if not path.is_dir():
             raise ModelLoadError(f"{path}: expected a model folder (config.json + weights), got a file")
         return path
-    if _looks_local(name):
+    if looks_local(name):
         raise ModelLoadError(f"{path}: no such model folder")
     return _download(name, revision)
 
@@ -243,28 +238,13 @@ def load_model_and_tokenizer(path_or_id: str | os.PathLike, *, revision: str | N
 # --- from scratch ---------------------------------------------------------------------
 
 
-def build_scratch_tokenizer(texts, min_count: int = 1):
-    """A BertTokenizer over a character vocabulary built from ``texts``."""
-    from transformers import BertTokenizer
-
-    vocab = build_char_vocab(texts, min_count)
-    # Case is kept: a headline says "AI", not "ai".
-    return BertTokenizer(
-        vocab={tok: i for i, tok in enumerate(vocab)},
-        do_lower_case=False,
-        strip_accents=False,
-        model_input_names=list(SEQ2SEQ_INPUTS),
-    )
-
-
-def build_scratch_model(shape: ScratchModel, tokenizer, seed: int):
-    """A randomly initialized BART or T5 of ``shape`` over ``tokenizer``'s vocabulary.
+def scratch_config(shape: ScratchModel, tokenizer):
+    """The BART or T5 config of ``shape`` over ``tokenizer``'s vocabulary.
 
     The decoder starts from [CLS] and stops at [SEP], so a label is
     ``headline [SEP]`` and generation needs no special casing.
     """
-    import torch
-    from transformers import AutoModelForSeq2SeqLM, BartConfig, T5Config
+    from transformers import BartConfig, T5Config
 
     ids = dict(
         vocab_size=len(tokenizer),
@@ -274,7 +254,7 @@ def build_scratch_model(shape: ScratchModel, tokenizer, seed: int):
         decoder_start_token_id=tokenizer.cls_token_id,
     )
     if shape.architecture == "bart":
-        config = BartConfig(
+        return BartConfig(
             d_model=shape.d_model,
             encoder_layers=shape.layers,
             decoder_layers=shape.layers,
@@ -288,29 +268,24 @@ def build_scratch_model(shape: ScratchModel, tokenizer, seed: int):
             forced_bos_token_id=None,
             **ids,
         )
-    else:
-        config = T5Config(
-            d_model=shape.d_model,
-            d_kv=shape.d_model // shape.heads,
-            d_ff=shape.ffn,
-            num_layers=shape.layers,
-            num_decoder_layers=shape.layers,
-            num_heads=shape.heads,
-            dropout_rate=shape.dropout,
-            **ids,
-        )
-    torch.manual_seed(seed)
-    return AutoModelForSeq2SeqLM.from_config(config)
+    return T5Config(
+        d_model=shape.d_model,
+        d_kv=shape.d_model // shape.heads,
+        d_ff=shape.ffn,
+        num_layers=shape.layers,
+        num_decoder_layers=shape.layers,
+        num_heads=shape.heads,
+        dropout_rate=shape.dropout,
+        **ids,
+    )
 
 
 def build_scratch_checkpoint(shape: ScratchModel, texts, folder: str | os.PathLike, seed: int) -> Path:
-    """Build tokenizer + model from scratch and save both to ``folder`` (safetensors)."""
-    folder = Path(folder)
-    tokenizer = build_scratch_tokenizer(texts, shape.vocab_min_count)
-    model = build_scratch_model(shape, tokenizer, seed)
-    folder.mkdir(parents=True, exist_ok=True)
-    tokenizer.save_pretrained(str(folder))
-    model.save_pretrained(str(folder))
-    log.info("built a %s from scratch: %d characters in the vocabulary, %.1fM parameters -> %s",
-             shape.architecture, len(tokenizer), model.num_parameters() / 1e6, folder)
-    return folder
+    """Build tokenizer + model from scratch (:mod:`summarize.training.scratch`) and save both to ``folder``."""
+    from summarize.training.scratch import build_scratch, save_scratch
+
+    model, tokenizer = build_scratch(
+        texts, lambda tok: scratch_config(shape, tok), auto_class="AutoModelForSeq2SeqLM", seed=seed,
+        min_count=shape.vocab_min_count, model_input_names=SEQ2SEQ_INPUTS,
+    )
+    return save_scratch(model, tokenizer, folder)

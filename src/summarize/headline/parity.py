@@ -41,7 +41,7 @@ def parity_check(
 ) -> dict[str, Any]:
     """Headline ``dev`` with the torch model and with its export; the verdict and every figure, as a dict."""
     from summarize.headline.backends.ct2_export import write_check
-    from summarize.headline.evaluate import predict_records, read_records
+    from summarize.headline.predict import predict_records, read_article_rows
     from summarize.headline.generator import HeadlineGenerator
     from summarize.io.read import InputError
 
@@ -49,7 +49,7 @@ def parity_check(
         raise InputError(f"--min-agreement must be in [0, 1], got {min_agreement}")
     if max_rouge_drop < 0:
         raise InputError(f"--max-rouge-drop must be >= 0, got {max_rouge_drop}")
-    rows, bad = read_records(dev)
+    rows, bad = read_article_rows(dev)
     for row in bad[:10]:
         log.warning("skipped %s", row)
     records = [r for _, r in rows][:max_samples]

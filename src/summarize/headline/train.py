@@ -15,40 +15,24 @@ a run folder a newsroom can use directly::
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-from summarize.headline.clean import clean_headline
+from summarize.text.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
-from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
+from summarize.io.read import InputError
+from summarize.training.callbacks import train_logging
+from summarize.training.model_card import save_final_model
+from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 from summarize.training.rundir import world_size
 
 log = logging.getLogger("summarize")
 
 METRIC = "rougeL"  # best checkpoint = highest dev char ROUGE-L F
-
-
-@dataclass
-class TrainResult:
-    output_dir: Path
-    model_dir: Path
-    metrics: dict[str, Any]
-    dev_predictions: list[dict] = field(default_factory=list)
-    log_history: list[dict] = field(default_factory=list)  # the trainer's logged losses and evaluations
-
-
-def with_output_dir(cfg: HeadlineConfig, output_dir: str | os.PathLike | None) -> HeadlineConfig:
-    """The config with ``training.output_dir`` replaced (so the saved config.yaml tells the truth)."""
-    if output_dir is None:
-        return cfg
-    training = dataclasses.replace(cfg.training, output_dir=str(output_dir))
-    return dataclasses.replace(cfg, training=training)
 
 
 def scratch_folder(cfg: HeadlineConfig, run_dir: Path) -> Path:
@@ -130,43 +114,75 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_pairs: list[Pair
     return load_pretrained(cfg.model, name_or_path=str(folder))
 
 
-# What a run writes into its folder; a new run (without --resume) removes the
-# previous run's copies first, so a crash never leaves stale reports that look current.
-RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.jsonl", "tensorboard")
+def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False,
+          overwrite: bool = False) -> TrainResult:
+    """Fine-tune (or train from scratch) a headline model; see the module docstring for the outputs.
+
+    Everything that can fail on bad input (data files, the split manifest, the
+    pretrained checkpoint) is checked before the run folder is touched; the folder
+    is then locked, and an earlier run in it is replaced only with ``overwrite``.
+    ``resume`` on a run with nothing left to train returns its saved metrics.
+    """
+    from summarize.data.split import check_split_files
+    from summarize.training import lock_run_dir
+
+    if resume and overwrite:
+        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
+    cfg = with_output_dir(config, output_dir)
+    run_dir = Path(cfg.training.output_dir)
+    check_split_files([cfg.data.train, cfg.data.dev])
+    train_pairs, dev_pairs = _load_data(cfg)
+    pretrained = None
+    if cfg.model.init != "scratch":
+        from summarize.headline.models import load_pretrained
+
+        pretrained = load_pretrained(cfg.model)  # a mistyped model path fails here, before the run folder
+    lock = lock_run_dir(run_dir)
+    try:
+        return _train_in(cfg, run_dir, train_pairs, dev_pairs, pretrained, resume=resume, overwrite=overwrite)
+    finally:
+        if lock is not None:
+            lock.release()
 
 
-def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, resume: bool = False) -> TrainResult:
-    """Fine-tune (or train from scratch) a headline model; see the module docstring for the outputs."""
+def _train_in(cfg: HeadlineConfig, run_dir: Path, train_pairs: list[Pair], dev_pairs: list[Pair], pretrained,
+              *, resume: bool, overwrite: bool) -> TrainResult:
     import torch
     from transformers import set_seed
 
-    from summarize.headline.decoding import to_generation_config
+    from summarize.headline.generation_config import to_generation_config
     from summarize.training import (
-        Seq2SeqTrainer,
+        OrderedSeq2SeqTrainer,
         build_training_arguments,
         find_resume_checkpoint,
+        finished_metrics,
+        guard_outputs,
         is_main_process,
         prepare_run_dir,
         standard_callbacks,
-        start_fresh,
     )
 
-    cfg = with_output_dir(config, output_dir)
-    run_dir = Path(cfg.training.output_dir)
-    train_pairs, dev_pairs = _load_data(cfg)
     args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=bool(dev_pairs))
     checkpoint = None
     if resume:
         checkpoint = find_resume_checkpoint(run_dir)
+        done = finished_metrics(run_dir, checkpoint, cfg.training.max_steps, cfg.training.epochs)
+        if done is not None:
+            log.info("%s: this run already finished at step %s; nothing to resume, no file changed",
+                     run_dir, done.get("global_step"))
+            return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
         if checkpoint is None:
+            if any((run_dir / name).exists() for name in ("model", "metrics.json")):
+                raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
+                                 "pass --overwrite to train this run again from the start")
             log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
-    else:
-        with args.main_process_first(desc="cleaning the run folder"):
-            start_fresh(run_dir, RUN_OUTPUTS)
+    with args.main_process_first(desc="checking the run folder"):
+        guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
+                      inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
     prepare_run_dir(cfg, run_dir)
     set_seed(cfg.training.seed)
 
-    loaded = _load_model(cfg, run_dir, args, train_pairs, resume)
+    loaded = pretrained if pretrained is not None else _load_model(cfg, run_dir, args, train_pairs, resume)
     model, tokenizer = loaded.model, loaded.tokenizer
     # Dev generation during training uses the same decoding defaults the
     # saved model will carry.
@@ -187,7 +203,18 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     # Tensor cores want padded lengths in multiples of 8 under mixed precision.
     multiple = 8 if (args.bf16 or args.fp16) and torch.cuda.is_available() else None
 
-    trainer = Seq2SeqTrainer(
+    generation_kwargs = {}
+    if dev_pairs:
+        from transformers import LogitsProcessorList
+
+        from summarize.headline.length import length_processor
+
+        # The best checkpoint is chosen by the decoder users get: the character-length
+        # processor (max_chars, min_chars) of HeadlineGenerator, not plain token-bounded generate().
+        processor = length_processor(model, tokenizer, cfg.generation.max_chars, cfg.generation.min_chars, args.device)
+        generation_kwargs = {"logits_processor": LogitsProcessorList([processor])}
+    trainer = OrderedSeq2SeqTrainer(
+        generation_kwargs=generation_kwargs,
         model=model,
         args=args,
         train_dataset=train_features,
@@ -202,7 +229,8 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         resumed_step = _checkpoint_step(checkpoint)
         log.info("resuming from %s (step %d)", checkpoint, resumed_step)
     started = time.perf_counter()
-    out = trainer.train(resume_from_checkpoint=checkpoint)
+    with train_logging():
+        out = trainer.train(resume_from_checkpoint=checkpoint)
     train_metrics = dict(out.metrics)
 
     dev_scores: dict[str, float] = {}
@@ -215,7 +243,6 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
 
     model_dir = run_dir / "model"
     trainer.model.generation_config = to_generation_config(cfg.generation, trainer.model.generation_config, cfg.data.source_prefix)
-    trainer.save_model(str(model_dir))  # rank 0 only; also saves the tokenizer
 
     metrics = {
         "dev": dev_scores,
@@ -225,7 +252,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         "global_step": trainer.state.global_step,
         "epochs": trainer.state.epoch,
         "resumed_from_step": resumed_step,
-        "best_checkpoint": _relative(trainer.state.best_model_checkpoint, run_dir),
+        "best_checkpoint": relative_to_run(trainer.state.best_model_checkpoint, run_dir),
         "train_runtime_s": train_metrics.get("train_runtime"),
         "train_samples_per_second": train_metrics.get("train_samples_per_second"),
         "wall_time_s": round(time.perf_counter() - started, 2),
@@ -236,8 +263,10 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
                   "cleaned dev headlines vs the raw dev references",
     }
     rows = scorer.rows() if scorer is not None else []
+    # rank 0 writes; also saves the tokenizer and the model card
+    save_final_model(trainer, model_dir, model_card(cfg, loaded.family, dev_scores, metrics["metric"]))
     if is_main_process():
-        atomic_write_json(run_dir / "metrics.json", metrics)
+        atomic_write_json(run_dir / "metrics.json", finite_json(metrics))
         if rows:
             atomic_write_jsonl(run_dir / "dev_predictions.jsonl", rows)
         log.info("model saved to %s; metrics in %s", model_dir, run_dir / "metrics.json")
@@ -245,17 +274,49 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
                        log_history=list(trainer.state.log_history))
 
 
+def model_card(cfg: HeadlineConfig, family: str, dev_scores: dict, scoring: str):
+    """What the saved model/README.md says (see :mod:`summarize.training.model_card`)."""
+    from summarize.config import to_dict
+    from summarize.training.model_card import ModelCard
+
+    m = cfg.model
+    base = m.name_or_path if m.init == "pretrained" else (
+        f"none: a {m.scratch.architecture} built from scratch (d_model {m.scratch.d_model}, {m.scratch.layers} layers) "
+        "with a character vocabulary of the training data")
+    notes = ["Plain `generate()` bounds headlines in tokens; summarize bounds them in characters "
+             "(`max_chars`/`min_chars`, a logits processor) and cleans the tokenizer spacing, as during dev scoring."]
+    if family == "pegasus":
+        tokenizer = ("from summarize.headline.tokenization_pegasus import PegasusChineseTokenizer\n"
+                     "tokenizer = PegasusChineseTokenizer.from_pretrained(\"path/to/model\")  # plain Python, no remote code")
+        notes.append(
+            "`AutoTokenizer` cannot load this tokenizer, and no setting makes it: `tokenizer_class` is "
+            "`PegasusChineseTokenizer`, which segments text with jieba (a dictionary lookup over its word list) "
+            "before WordPiece. No transformers tokenizer class does that and a `tokenizer.json` cannot express it; "
+            "`BertTokenizer` on the same `vocab.txt` loads but splits Chinese into single characters, ids the model "
+            "was not trained on. The class is one pure-Python file of summarize (it needs `jieba`), so "
+            "`trust_remote_code` is never needed.")
+    else:
+        tokenizer = 'tokenizer = AutoTokenizer.from_pretrained("path/to/model")'
+    load = ("from transformers import AutoModelForSeq2SeqLM, AutoTokenizer\n\n"
+            f"{tokenizer}\n"
+            'model = AutoModelForSeq2SeqLM.from_pretrained("path/to/model")\n'
+            f"ids = tokenizer({cfg.data.source_prefix!r} + article, return_tensors=\"pt\", truncation=True, "
+            f"max_length={cfg.generation.max_source_tokens})\n"
+            "headline = tokenizer.decode(model.generate(**ids)[0], skip_special_tokens=True)")
+    return ModelCard(
+        task="headline", pipeline_tag="summarization", base_model=base,
+        data={"train": cfg.data.train, "dev": cfg.data.dev}, dev_scores=dev_scores, scoring=scoring,
+        decoding={**to_dict(cfg.generation), "source_prefix": cfg.data.source_prefix},
+        load_transformers=load,
+        load_summarize=('from summarize import HeadlineGenerator\n\n'
+                        'generator = HeadlineGenerator.from_pretrained("path/to/model")\n'
+                        'generator.generate(article).headline'),
+        notes=notes,
+    )
+
+
 def _checkpoint_step(path: str) -> int:
     import json
 
     state = json.loads((Path(path) / "trainer_state.json").read_text(encoding="utf-8"))
     return int(state.get("global_step", 0))
-
-
-def _relative(path: str | None, root: Path) -> str | None:
-    if not path:
-        return None
-    try:
-        return str(Path(path).relative_to(root))
-    except ValueError:
-        return path

@@ -1,8 +1,8 @@
 """File input and output shared by every command: atomic writes, encoding detection, JSONL."""
 
 from summarize.io.atomic import atomic_open, atomic_write_json, atomic_write_jsonl, atomic_write_text
-from summarize.io.jsonl import BadRow, iter_jsonl
-from summarize.io.read import InputError, read_text
+from summarize.io.jsonl import BadRow, bad_rows_error, iter_jsonl, parse_jsonl, report_bad_rows
+from summarize.io.read import InputError, read_text, split_lines
 
 __all__ = [
     "BadRow",
@@ -11,6 +11,10 @@ __all__ = [
     "atomic_write_json",
     "atomic_write_jsonl",
     "atomic_write_text",
+    "bad_rows_error",
     "iter_jsonl",
+    "parse_jsonl",
     "read_text",
+    "report_bad_rows",
+    "split_lines",
 ]

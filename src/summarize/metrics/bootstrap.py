@@ -11,6 +11,17 @@ from collections.abc import Sequence
 
 # Keep each chunk of resample counts near 4 million cells (~32 MB of int64).
 _CELLS_PER_CHUNK = 4_000_000
+# Below this many samples a percentile bootstrap interval is too narrow (it cannot see
+# what the few samples miss); reports say so instead of printing it bare.
+MIN_CI_SAMPLES = 30
+
+
+def small_sample_warning(n: int) -> str | None:
+    """The warning a report carries when its bootstrap CI rests on fewer than MIN_CI_SAMPLES samples."""
+    if n >= MIN_CI_SAMPLES:
+        return None
+    return (f"the 95% CIs rest on {n} samples (< {MIN_CI_SAMPLES}): a percentile bootstrap "
+            "understates the uncertainty of so few; read them as rough")
 
 
 def bootstrap_ci(

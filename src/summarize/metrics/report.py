@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import platform
-import sys
 from collections.abc import Mapping, Sequence
 from importlib import metadata
 from pathlib import Path
@@ -82,6 +81,8 @@ def format_rouge_table(report: Mapping) -> str:
     if ci_all:
         b = report["bootstrap"]
         lines.append(f"95% CI: {b['method']} bootstrap over samples, {b['resamples']} resamples, seed {b['seed']}")
+        if b.get("warning"):
+            lines.append(f"WARNING: {b['warning']}")
     return "\n".join(lines)
 
 
@@ -102,8 +103,6 @@ def evaluate_and_report(
     ids: Sequence[str] | None = None,
     *,
     output_dir: str | os.PathLike | None = None,
-    as_json: bool = False,
-    echo: bool = True,
     word_level: bool = True,
     mode: str = "rouge155",
     bootstrap: int = 1000,
@@ -112,11 +111,11 @@ def evaluate_and_report(
     n_skipped: int = 0,
     progress: bool = False,
 ) -> dict:
-    """Score, then print (table, or JSON with ``as_json``; nothing with ``echo=False``) and write files.
+    """Score, and write the report files when ``output_dir`` is given; nothing is printed.
 
     ``source`` (e.g. ``{"predictions": path}`` or ``{"model": dir, "data": path}``)
     is copied into the report so that a report.json says what it scored.
-    Returns the report dict (the JSON object).
+    Returns the report dict (the JSON object); :func:`render_report` turns it into what the CLI prints.
     """
     if ids is not None and len(ids) != len(predictions):
         raise ValueError(f"{len(ids)} ids for {len(predictions)} predictions")
@@ -127,16 +126,20 @@ def evaluate_and_report(
     if source:
         report["source"] = dict(source)
     report["versions"] = package_versions()
+    if report.get("bootstrap", {}).get("warning"):
+        log.warning("%s", report["bootstrap"]["warning"])
     if output_dir is not None:
         rows = []
         for i, (sample, pred, ref) in enumerate(zip(table_samples(table), predictions, references)):
             rows.append({"id": str(ids[i]) if ids is not None else str(i), "prediction": pred, "reference": ref, **sample})
         out = write_report_files(report, rows, output_dir)
         log.info("wrote %s, %s and %s", out / "report.json", out / "samples.jsonl", out / "report.png")
-    if echo:
-        text = json.dumps(report, ensure_ascii=False) if as_json else format_rouge_table(report)
-        print(text, file=sys.stdout, flush=True)
     return report
+
+
+def render_report(report: Mapping, *, as_json: bool = False) -> str:
+    """The text ``summarize evaluate`` prints: the terminal table, or one JSON object with ``as_json``."""
+    return json.dumps(report, ensure_ascii=False, allow_nan=False) if as_json else format_rouge_table(report)
 
 
 def format_qa_report(result: Mapping) -> str:

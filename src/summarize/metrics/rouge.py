@@ -31,7 +31,7 @@ import numpy as np
 
 from summarize.metrics.lcs import lcs_length
 from summarize.metrics.ngrams import ngram_overlap
-from summarize.metrics.tokenize import NORMALIZATION, normalize_chars
+from summarize.metrics.scoring_text import NORMALIZATION, normalize_chars
 
 METRICS = ("rouge1", "rouge2", "rougeL")
 STATS = ("f", "p", "r")
@@ -139,7 +139,7 @@ def score_table(
     if not all_refs:
         raise ValueError("no samples to score")
     if word_level:
-        from summarize.metrics.tokenize import word_tokens
+        from summarize.metrics.scoring_text import word_tokens
     samples = zip(predictions, all_refs)
     if progress:
         from tqdm import tqdm
@@ -224,6 +224,10 @@ def aggregate(table: ScoreTable, *, bootstrap: int = 1000, seed: int = 0) -> dic
             lv: {m: {s: list(next(bounds)) for s in STATS} for m in METRICS} for lv in table.levels
         }
         result["bootstrap"] = {"method": "percentile", "confidence": 0.95, "resamples": bootstrap, "seed": seed}
+        from summarize.metrics.bootstrap import small_sample_warning
+
+        if warning := small_sample_warning(len(table)):
+            result["bootstrap"]["warning"] = warning
     return result
 
 

@@ -11,6 +11,9 @@ from typing import Literal
 
 from summarize.config.sections import TrainingSection, help_field as _help
 
+# Written into the model's config.json by `summarize qa train`, so inference uses the training windows.
+CONFIG_KEY = "summarize_qa"
+
 
 @dataclass
 class ScratchBert:
@@ -26,11 +29,13 @@ class ScratchBert:
 
     def check(self) -> list[str]:
         errors = []
-        if self.hidden % self.heads:
+        if self.heads > 0 and self.hidden % self.heads:
             errors.append(f"hidden ({self.hidden}) must be divisible by heads ({self.heads})")
         for name in ("hidden", "layers", "heads", "intermediate", "max_positions", "vocab_min_count"):
             if getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive, got {getattr(self, name)}")
+        if not 0.0 <= self.dropout < 1.0:
+            errors.append(f"dropout must be in [0, 1), got {self.dropout}")
         return [f"scratch.{e}" for e in errors]
 
 
@@ -87,6 +92,9 @@ class QADataSection:
             errors.append(f"max_answer_tokens must be positive, got {self.max_answer_tokens}")
         if self.n_best <= 0:
             errors.append(f"n_best must be positive, got {self.n_best}")
+        for name in ("max_train_samples", "max_dev_samples"):
+            if getattr(self, name) is not None and getattr(self, name) <= 0:
+                errors.append(f"{name} must be positive or null, got {getattr(self, name)}")
         return errors
 
 

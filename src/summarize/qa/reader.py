@@ -20,34 +20,32 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from collections.abc import Sequence
 
 import numpy as np
 import torch
 
+from summarize.device import pick_device
 from summarize.io.read import InputError
+from summarize.qa.config import CONFIG_KEY
 from summarize.qa.decode import Candidate, best_answers, spans_to_candidates, window_candidates
 from summarize.qa.features import check_window_settings, make_windows
 
 log = logging.getLogger(__name__)
 
-# Written into the model's config.json by `summarize qa train`, so inference uses the training windows.
-CONFIG_KEY = "summarize_qa"
 DEFAULTS = {"max_seq_len": 512, "doc_stride": 128, "max_question_tokens": 64, "max_answer_tokens": 50}
 
 
-def _looks_local(name: str) -> bool:
-    # A hub id is "name" or "owner/name"; anything else can only be a path.
-    return os.path.isabs(name) or name.startswith((".", "~")) or name.count("/") > 1 or os.sep in name.replace("/", "")
-
-
-def pick_device(device: str | torch.device | None) -> torch.device:
-    if device is not None:
-        return torch.device(device)
-    return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-
-
 class Reader:
+    """Answers questions with one QA model; see the module docstring.
+
+    Thread safety: one Reader may be shared by many threads. Tokenizing takes a
+    lock (a fast tokenizer's truncation settings are shared state, and two
+    threads changing them at once produced windows of the wrong length); the
+    forward pass runs under ``inference_mode`` and reads the model only.
+    """
+
     def __init__(
         self,
         model,
@@ -82,6 +80,7 @@ class Reader:
         self.tokenizer = tokenizer
         self.batch_size = batch_size
         self.settings = settings
+        self._tokenizer_lock = threading.Lock()
 
     @classmethod
     def from_pretrained(cls, path_or_id: str | os.PathLike, device: str | torch.device | None = None, *,
@@ -93,12 +92,26 @@ class Reader:
         """
         from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
-        path = str(path_or_id)
-        if not os.path.isdir(path) and _looks_local(path):
-            raise FileNotFoundError(f"{path}: no such model folder")
-        tokenizer = AutoTokenizer.from_pretrained(path, use_fast=True, revision=revision)
-        model = AutoModelForQuestionAnswering.from_pretrained(path, revision=revision)
-        return cls(model, tokenizer, device=device, **kwargs)
+        from summarize.headline.models import ModelLoadError, check_model_folder, resolve_checkpoint
+
+        device = pick_device(device)  # a bad --device fails before minutes of loading
+        folder = resolve_checkpoint(str(path_or_id), revision)  # a missing local folder fails here, never at the hub
+        check_model_folder(folder)
+        try:
+            tokenizer = AutoTokenizer.from_pretrained(str(folder), use_fast=True)
+        except Exception as exc:
+            raise ModelLoadError(f"{folder}: cannot load the tokenizer ({type(exc).__name__}: {_first_line(exc)})") from exc
+        try:
+            model = AutoModelForQuestionAnswering.from_pretrained(str(folder))
+        except Exception as exc:
+            raise ModelLoadError(f"{folder}: cannot load the QA model ({type(exc).__name__}: {_first_line(exc)})") from exc
+        if not getattr(tokenizer, "is_fast", False):
+            raise ModelLoadError(f"{folder}: QA needs a fast tokenizer (offset mapping); "
+                                 f"{type(tokenizer).__name__} is not one")
+        try:
+            return cls(model, tokenizer, device=device, **kwargs)
+        except ValueError as exc:
+            raise ModelLoadError(f"{folder}: {exc}") from exc
 
     # --- public ------------------------------------------------------------------
 
@@ -137,10 +150,11 @@ class Reader:
 
     def _candidates(self, questions: list[str], contexts: list[str], top_k: int) -> list[list[Candidate]]:
         s = self.settings
-        windows = make_windows(
-            self.tokenizer, questions, contexts,
-            max_seq_len=s["max_seq_len"], doc_stride=s["doc_stride"], max_question_tokens=s["max_question_tokens"],
-        )
+        with self._tokenizer_lock:
+            windows = make_windows(
+                self.tokenizer, questions, contexts,
+                max_seq_len=s["max_seq_len"], doc_stride=s["doc_stride"], max_question_tokens=s["max_question_tokens"],
+            )
         per_example: list[list[Candidate]] = [[] for _ in questions]
         lengths = np.fromiter((len(ids) for ids in windows.input_ids), dtype=np.int64, count=len(windows))
         # Longest first, so each batch pads to a similar length and memory peaks on the first batch.
@@ -170,3 +184,8 @@ class Reader:
                 for w, window_spans in zip(rows, spans):
                     per_example[int(windows.example_index[w])] += spans_to_candidates(window_spans, windows.offsets[w])
         return per_example
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else ""

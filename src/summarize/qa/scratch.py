@@ -1,33 +1,19 @@
 """A small BertForQuestionAnswering built from scratch over a character vocabulary.
 
 For the quickstart and tests: no pretrained weights needed, no network. The
-vocabulary comes from the training contexts and questions
-(:func:`summarize.headline.vocab.build_char_vocab`, shared with the headline task).
+builder is the one headline models use (:mod:`summarize.training.scratch`);
+this module only maps the ``model.scratch`` section onto a BertConfig.
 """
 
 from __future__ import annotations
 
-import logging
-
-from summarize.headline.vocab import build_char_vocab
 from summarize.qa.config import ScratchBert
 
-log = logging.getLogger(__name__)
 
+def scratch_config(shape: ScratchBert, tokenizer):
+    from transformers import BertConfig
 
-def build_scratch_tokenizer(texts, min_count: int = 1):
-    """A fast BERT tokenizer (offset mapping) over the characters of ``texts``."""
-    from transformers import BertTokenizerFast
-
-    vocab = build_char_vocab(texts, min_count)
-    return BertTokenizerFast(vocab={tok: i for i, tok in enumerate(vocab)}, do_lower_case=False, strip_accents=False)
-
-
-def build_scratch_model(shape: ScratchBert, tokenizer, seed: int):
-    import torch
-    from transformers import BertConfig, BertForQuestionAnswering
-
-    config = BertConfig(
+    return BertConfig(
         vocab_size=len(tokenizer),
         hidden_size=shape.hidden,
         num_hidden_layers=shape.layers,
@@ -38,5 +24,11 @@ def build_scratch_model(shape: ScratchBert, tokenizer, seed: int):
         attention_probs_dropout_prob=shape.dropout,
         pad_token_id=tokenizer.pad_token_id,
     )
-    torch.manual_seed(seed)
-    return BertForQuestionAnswering(config)
+
+
+def build_scratch_qa(shape: ScratchBert, texts, seed: int):
+    """``(model, tokenizer)``: a BertForQuestionAnswering of ``shape`` over the characters of ``texts``."""
+    from summarize.training.scratch import build_scratch
+
+    return build_scratch(texts, lambda tok: scratch_config(shape, tok), auto_class="AutoModelForQuestionAnswering",
+                         seed=seed, min_count=shape.vocab_min_count)

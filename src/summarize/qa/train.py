@@ -5,8 +5,10 @@ TrainingArguments, precision rules, checkpoint/resume logic, callbacks and
 distributed launch (``torchrun --nproc_per_node N -m summarize qa train CFG``
 or ``accelerate launch -m summarize qa train CFG``). Dev is scored with the
 official CMRC 2018 EM/F1 after each evaluation and the best checkpoint by F1 is
-kept. The run folder gets ``model/`` (model + tokenizer, inference settings in
-config.json), ``config.yaml``, ``metrics.json`` and ``dev_predictions.json``.
+kept. The run folder has the same files as a headline run
+(:mod:`summarize.training.result`): ``model/`` (model + tokenizer, inference
+settings in config.json), ``config.yaml``, ``metrics.json`` and
+``dev_predictions.jsonl``; ``train`` returns the same ``TrainResult``.
 """
 
 from __future__ import annotations
@@ -18,13 +20,15 @@ from pathlib import Path
 
 import torch
 
-from summarize.io.atomic import atomic_write_json
+from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
 from summarize.io.read import InputError
-from summarize.qa.config import QAConfig
+from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
 from summarize.qa.decode import decode_windows
 from summarize.qa.features import Windows, make_windows, train_features
-from summarize.qa.reader import CONFIG_KEY
+from summarize.training.callbacks import train_logging
+from summarize.training.model_card import save_final_model
+from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 
 log = logging.getLogger("summarize")
 
@@ -70,28 +74,23 @@ class Collator:
         return batch
 
 
-def load_model_and_tokenizer(cfg: QAConfig, train_examples: list[QAExample], run_dir: Path):
+def load_or_build_qa_model(cfg: QAConfig, train_examples: list[QAExample], run_dir: Path):
     from transformers import AutoModelForQuestionAnswering, AutoTokenizer
 
     m = cfg.model
     if m.init == "scratch":
-        from summarize.qa.scratch import build_scratch_model, build_scratch_tokenizer
+        from summarize.qa.scratch import build_scratch_qa
         from summarize.training import is_main_process
+        from summarize.training.scratch import save_scratch
 
         # Every rank builds the same model in memory (same vocabulary, same seed); only rank 0
         # writes the initial checkpoint, so ranks never race on the same files.
         texts = [t for ex in train_examples for t in (ex.context, ex.question)]
-        tokenizer = build_scratch_tokenizer(texts, m.scratch.vocab_min_count)
-        model = build_scratch_model(m.scratch, tokenizer, cfg.training.seed)
+        model, tokenizer = build_scratch_qa(m.scratch, texts, cfg.training.seed)
         if is_main_process():
             # Relative to the run folder, as for headline models, so --output-dir moves it too.
             folder = Path(m.name_or_path).expanduser()
-            folder = folder if folder.is_absolute() else Path(run_dir) / folder
-            folder.mkdir(parents=True, exist_ok=True)
-            tokenizer.save_pretrained(folder)
-            model.save_pretrained(folder)
-        log.info("built a BertForQuestionAnswering from scratch: %d vocabulary entries, %.2fM parameters",
-                 len(tokenizer), model.num_parameters() / 1e6)
+            save_scratch(model, tokenizer, folder if folder.is_absolute() else Path(run_dir) / folder)
         _check_limits(cfg, model)
         return model, tokenizer
     source = m.tokenizer or m.name_or_path
@@ -133,23 +132,23 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
 
 # Training questions re-read after training to report how well the model fits them.
 TRAIN_FIT_SAMPLE = 200
-# What a run writes into its folder; a new run (without --resume) removes an earlier run's copies first.
-RUN_OUTPUTS = ("checkpoints", "model", "metrics.json", "dev_predictions.json", "tensorboard")
 
 
-def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False) -> dict:
-    """Run training; returns the metrics written to ``metrics.json``."""
-    from summarize.metrics.cmrc import cmrc_scores
-    from summarize.training import (
-        Trainer, build_training_arguments, find_resume_checkpoint, is_main_process, prepare_run_dir,
-        standard_callbacks,
-    )
-    from summarize.training.rundir import start_fresh
+def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False,
+          overwrite: bool = False) -> TrainResult:
+    """Run training; ``result.metrics`` is what ``metrics.json`` holds.
 
+    Data and a pretrained checkpoint are checked before the run folder is touched;
+    the folder is locked while training, an earlier run in it is replaced only with
+    ``overwrite``, and ``resume`` on a finished run returns its saved metrics.
+    """
+    from summarize.training import lock_run_dir
+
+    if resume and overwrite:
+        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
     began = time.time()
-    if not resume:
-        start_fresh(output_dir or cfg.training.output_dir, RUN_OUTPUTS)
-    run_dir = prepare_run_dir(cfg, output_dir or cfg.training.output_dir)
+    cfg = with_output_dir(config, output_dir)
+    run_dir = Path(cfg.training.output_dir)
     d = cfg.data
     train_data = read_qa_file(d.train)
     train_examples = train_data.examples[: d.max_train_samples] if d.max_train_samples else train_data.examples
@@ -164,8 +163,40 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         dev_data = read_qa_file(d.dev)
         dev_examples = dev_data.examples[: d.max_dev_samples] if d.max_dev_samples else dev_data.examples
         dev_stats = dev_data.stats
+    # A mistyped model path fails here, before the run folder is touched.
+    pretrained = load_or_build_qa_model(cfg, usable, run_dir) if cfg.model.init != "scratch" else None
+    lock = lock_run_dir(run_dir)
+    try:
+        return _train_in(cfg, run_dir, began, train_data, train_examples, usable, dropped, dev_examples, dev_stats,
+                         pretrained, resume=resume, overwrite=overwrite)
+    finally:
+        if lock is not None:
+            lock.release()
 
-    model, tokenizer = load_model_and_tokenizer(cfg, usable, Path(run_dir))
+
+def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_examples, usable, dropped,
+              dev_examples, dev_stats, pretrained, *, resume: bool, overwrite: bool) -> TrainResult:
+    from summarize.metrics.cmrc import cmrc_scores
+    from summarize.training import (
+        OrderedTrainer, build_training_arguments, find_resume_checkpoint, finished_metrics, guard_outputs,
+        is_main_process, prepare_run_dir, standard_callbacks,
+    )
+
+    d = cfg.data
+    checkpoint = find_resume_checkpoint(run_dir) if resume else None
+    if resume:
+        done = finished_metrics(run_dir, checkpoint, cfg.training.max_steps, cfg.training.epochs)
+        if done is not None:
+            log.info("%s: this run already finished; nothing to resume, no file changed", run_dir)
+            return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
+        if checkpoint is None and any((run_dir / name).exists() for name in ("model", "metrics.json")):
+            raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
+                             "pass --overwrite to train this run again from the start")
+    if is_main_process():
+        guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
+                      inputs=(d.train, d.dev, cfg.model.name_or_path, cfg.model.tokenizer))
+    run_dir = Path(prepare_run_dir(cfg, run_dir))
+    model, tokenizer = pretrained if pretrained is not None else load_or_build_qa_model(cfg, usable, run_dir)
     built = train_features(tokenizer, usable, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
                            max_question_tokens=d.max_question_tokens)
     train_set = FeatureDataset(built["features"])
@@ -189,7 +220,7 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         cfg.training, run_dir, metric_for_best="f1" if evaluate else None, evaluate=evaluate, seq2seq=False,
         label_names=["start_positions", "end_positions"],
     )
-    trainer = Trainer(
+    trainer = OrderedTrainer(
         model=model,
         args=args,
         train_dataset=train_set,
@@ -198,10 +229,10 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         compute_metrics=compute_metrics,
         callbacks=standard_callbacks(cfg.training, run_dir),
     )
-    checkpoint = find_resume_checkpoint(run_dir) if resume else None
     if resume and checkpoint is None:
         log.warning("--resume: no complete checkpoint under %s; starting from scratch", run_dir)
-    result = trainer.train(resume_from_checkpoint=checkpoint)
+    with train_logging():
+        result = trainer.train(resume_from_checkpoint=checkpoint)
 
     metrics: dict = {
         "train": {
@@ -214,14 +245,16 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
             "bad_rows": len(train_data.problems),
             **{k: v for k, v in result.metrics.items() if isinstance(v, (int, float))},
         },
-        "best_checkpoint": trainer.state.best_model_checkpoint,
+        "best_checkpoint": relative_to_run(trainer.state.best_model_checkpoint, run_dir),
     }
-    predictions = None
+    rows: list[dict] = []
     if eval_set is not None:
         output = trainer.predict(eval_set, metric_key_prefix="dev")
         predictions = predict_examples(output.predictions, dev_windows, dev_examples, cfg)
         scores = cmrc_scores(predictions, golds_of(dev_examples))
         metrics["dev"] = {**scores, "answer_alignment": dev_stats.as_dict(), "source": str(d.dev)}
+        rows = [{"id": ex.id, "prediction": predictions[ex.id], "reference": [a.text for a in ex.answers]}
+                for ex in dev_examples]
         log.info("dev: EM %.2f  F1 %.2f  (%d questions)", scores["em"], scores["f1"], scores["n"])
 
     # How well the model fits (a sample of) its own training questions: tells "did not learn"
@@ -241,15 +274,56 @@ def train(cfg: QAConfig, output_dir: str | os.PathLike | None = None, *, resume:
         "max_question_tokens": d.max_question_tokens, "max_answer_tokens": d.max_answer_tokens,
     })
     model_dir = Path(run_dir) / "model"
-    trainer.save_model(str(model_dir))
+    save_final_model(trainer, model_dir, model_card(cfg, {k: v for k, v in metrics.get("dev", {}).items()
+                                                          if k in ("em", "f1", "n")}))
     metrics["runtime_s"] = round(time.time() - began, 1)
     if is_main_process():
         tokenizer.save_pretrained(str(model_dir))
-        if predictions is not None:
-            atomic_write_json(Path(run_dir) / "dev_predictions.json", predictions)
-        atomic_write_json(Path(run_dir) / "metrics.json", metrics)
-        log.info("model, metrics.json and dev_predictions.json written to %s", run_dir)
-    return metrics
+        if rows:
+            atomic_write_jsonl(Path(run_dir) / "dev_predictions.jsonl", rows)
+        atomic_write_json(Path(run_dir) / "metrics.json", finite_json(metrics))
+        log.info("model, metrics.json and dev_predictions.jsonl written to %s", run_dir)
+    return TrainResult(output_dir=Path(run_dir), model_dir=model_dir, metrics=metrics, dev_predictions=rows,
+                       log_history=list(trainer.state.log_history))
+
+
+def model_card(cfg: QAConfig, dev_scores: dict):
+    """What the saved model/README.md says (see :mod:`summarize.training.model_card`)."""
+    from summarize.training.model_card import ModelCard
+
+    m, d = cfg.model, cfg.data
+    base = m.name_or_path if m.init == "pretrained" else (
+        f"none: a BertForQuestionAnswering built from scratch (hidden {m.scratch.hidden}, {m.scratch.layers} layers) "
+        "with a character vocabulary of the training data")
+    return ModelCard(
+        task="qa", pipeline_tag="question-answering", base_model=base,
+        data={"train": d.train, "dev": d.dev}, dev_scores=dev_scores,
+        scoring="CMRC 2018 EM/F1 x100 (the official cmrc2018_evaluate.py definition, summarize.metrics.cmrc) "
+                "of the best span per question over all its windows, against every gold answer",
+        decoding={"max_seq_len": d.max_seq_len, "doc_stride": d.doc_stride,
+                  "max_question_tokens": d.max_question_tokens, "max_answer_tokens": d.max_answer_tokens},
+        # transformers 5 has no question-answering pipeline: the span is picked by hand, in one window.
+        load_transformers=('import torch\n'
+                           'from transformers import AutoModelForQuestionAnswering, AutoTokenizer\n\n'
+                           'tokenizer = AutoTokenizer.from_pretrained("path/to/model")\n'
+                           'model = AutoModelForQuestionAnswering.from_pretrained("path/to/model").eval()\n'
+                           'question, context = "问题", "上下文"\n'
+                           f'enc = tokenizer(question, context, truncation="only_second", max_length={d.max_seq_len}, '
+                           'return_offsets_mapping=True, return_tensors="pt")\n'
+                           'offsets = enc.pop("offset_mapping")[0].tolist()\n'
+                           'with torch.no_grad():\n'
+                           '    out = model(**enc)\n'
+                           'in_context = [i for i, s in enumerate(enc.sequence_ids(0)) if s == 1]\n'
+                           'start = max(in_context, key=lambda i: out.start_logits[0, i])\n'
+                           f'end = max((i for i in in_context if start <= i < start + {d.max_answer_tokens}), '
+                           'key=lambda i: out.end_logits[0, i])\n'
+                           'answer = context[offsets[start][0]:offsets[end][1]]\n'
+                           f'# one window: a context longer than {d.max_seq_len} tokens needs the sliding windows '
+                           f'(doc_stride {d.doc_stride}) summarize reads it with'),
+        load_summarize=('from summarize import Reader\n\n'
+                        'reader = Reader.from_pretrained("path/to/model")  # windows as in training (config.json)\n'
+                        'reader.answer("问题", "上下文")'),
+    )
 
 
 __all__ = ["train", "predict_examples", "golds_of", "FeatureDataset", "Collator"]

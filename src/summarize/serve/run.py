@@ -20,7 +20,7 @@ log = logging.getLogger("summarize.serve")
 def load_models(model: str, qa_model: str | None = None, *, backend: str | None = None, device: Any = None,
                 config: str | None = None, overrides: list[str] | None = None):
     """(headline generator, reader or None, QA model name); ``model`` "lead" is the offline lead-v1 method."""
-    from summarize.headline.evaluate import load_generator
+    from summarize.headline.predict import load_generator
 
     headliner = load_generator(model, device=device, config=config, overrides=overrides or (), backend=backend)
     reader = None

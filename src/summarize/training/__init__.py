@@ -4,11 +4,11 @@ Task code builds its model, datasets and metric function, then uses these
 task-agnostic pieces so every trainer behaves the same way::
 
     from summarize.training import (build_training_arguments, find_resume_checkpoint,
-                                    prepare_run_dir, standard_callbacks, Seq2SeqTrainer)
+                                    prepare_run_dir, standard_callbacks, OrderedSeq2SeqTrainer)
 
     run_dir = prepare_run_dir(cfg, output_dir)          # saves config.yaml (rank 0 only)
     args = build_training_arguments(cfg.training, run_dir, metric_for_best="rougeL")
-    trainer = Seq2SeqTrainer(model=model, args=args, ..., callbacks=standard_callbacks(cfg.training, run_dir))
+    trainer = OrderedSeq2SeqTrainer(model=model, args=args, ..., callbacks=standard_callbacks(cfg.training, run_dir))
     trainer.train(resume_from_checkpoint=find_resume_checkpoint(run_dir) if resume else None)
 
 Run layout (under the run folder): ``config.yaml``, ``checkpoints/checkpoint-N``,
@@ -20,21 +20,28 @@ from summarize.training.callbacks import LogCallback, standard_callbacks
 from summarize.training.rundir import (
     CHECKPOINTS,
     find_resume_checkpoint,
+    finished_metrics,
+    guard_outputs,
     is_main_process,
+    lock_run_dir,
     prepare_run_dir,
     start_fresh,
     world_size,
 )
-from summarize.training.trainers import Seq2SeqTrainer, Trainer
+from summarize.training.trainers import OrderedSeq2SeqTrainer, OrderedTrainer, TrainingDiverged
 
 __all__ = [
     "CHECKPOINTS",
     "LogCallback",
-    "Seq2SeqTrainer",
-    "Trainer",
+    "OrderedSeq2SeqTrainer",
+    "OrderedTrainer",
+    "TrainingDiverged",
     "build_training_arguments",
     "find_resume_checkpoint",
+    "finished_metrics",
+    "guard_outputs",
     "is_main_process",
+    "lock_run_dir",
     "prepare_run_dir",
     "resolve_precision",
     "standard_callbacks",

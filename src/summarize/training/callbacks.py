@@ -64,6 +64,14 @@ class LogCallback(ProgressCallback):
             super().on_train_end(args, state, control, **kwargs)
 
 
+def train_logging():
+    """Log lines and the training bar share the terminal: while training, log records go through
+    ``tqdm.write`` (above the bar) instead of being printed into the middle of it."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    return logging_redirect_tqdm()
+
+
 def standard_callbacks(section: TrainingSection, run_dir: str | os.PathLike) -> list[TrainerCallback]:
     """Early stopping (when ``early_stopping_patience`` > 0) and TensorBoard (when enabled)."""
     callbacks: list[TrainerCallback] = []

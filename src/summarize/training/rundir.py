@@ -2,6 +2,15 @@
 
 Under torchrun or ``accelerate launch`` every rank runs the same command;
 only rank 0 writes shared files, all ranks read them.
+
+Safety rules every training verb follows (``open_run_dir``):
+
+- the run folder is locked (``io.safety.FolderLock``) while a run uses it; a second
+  training into the same folder is refused instead of corrupting the first;
+- an earlier run's outputs are never removed unless ``--overwrite`` is given
+  (``--resume`` continues them instead);
+- ``--resume`` on a run that has nothing left to do returns the saved metrics and
+  changes no file.
 """
 
 from __future__ import annotations
@@ -14,6 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from summarize.config.loader import save_config
+from summarize.io.atomic import make_folder
+from summarize.io.read import InputError
+from summarize.io.safety import FolderLock, refuse_inside
 
 log = logging.getLogger("summarize")
 
@@ -38,7 +50,7 @@ def prepare_run_dir(cfg: Any, output_dir: str | os.PathLike) -> Path:
     """Create the run folder and save the resolved config there as ``config.yaml`` (rank 0 only)."""
     run_dir = Path(output_dir)
     if is_main_process():
-        (run_dir / CHECKPOINTS).mkdir(parents=True, exist_ok=True)
+        make_folder(run_dir / CHECKPOINTS)
         save_config(cfg, run_dir / CONFIG_NAME)
     return run_dir
 
@@ -91,3 +103,61 @@ def start_fresh(run_dir: str | os.PathLike, outputs: tuple[str, ...]) -> None:
                     "(pass --resume to continue that run instead)", run_dir, ", ".join(p.name for p in old))
     for path in old:
         shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+METRICS_NAME = "metrics.json"
+
+
+def lock_run_dir(run_dir: str | os.PathLike) -> FolderLock | None:
+    """Lock the run folder for this process (rank 0 only; other ranks are part of the same run)."""
+    if not is_main_process():
+        return None
+    return FolderLock(run_dir, "run folder").acquire()
+
+
+def guard_outputs(run_dir: str | os.PathLike, outputs: tuple[str, ...], *, resume: bool, overwrite: bool,
+                  inputs: tuple[str | os.PathLike | None, ...] = ()) -> None:
+    """Refuse to replace an earlier run's outputs unless ``overwrite``; with it, remove them (rank 0).
+
+    Call this after everything that can fail on bad input has been checked, so a
+    mistyped path never costs the earlier run.
+    """
+    if resume and overwrite:
+        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
+    run_dir = Path(run_dir)
+    existing = [name for name in outputs if (run_dir / name).exists()]
+    if resume or not existing:
+        return
+    if not overwrite:
+        raise InputError(f"{run_dir}: holds an earlier run ({', '.join(existing)}); pass --overwrite to replace it, "
+                         "--resume to continue it, or choose another --output-dir")
+    for name in existing:  # e.g. fine-tuning runs/x/model again into runs/x: the source would be deleted
+        for path in inputs:
+            if path is not None and Path(str(path)).exists():
+                refuse_inside(path, run_dir / name, "an input of this run")
+    start_fresh(run_dir, outputs)
+
+
+def finished_metrics(run_dir: str | os.PathLike, checkpoint: str | None, max_steps: int, epochs: float) -> dict | None:
+    """The saved metrics when ``--resume`` has nothing left to train, else None.
+
+    Finished means: ``metrics.json`` exists and the newest checkpoint already
+    reached the requested ``max_steps`` (or, with ``max_steps`` -1, the step count
+    of ``epochs`` recorded in the checkpoint).
+    """
+    metrics_file = Path(run_dir) / METRICS_NAME
+    if checkpoint is None or not metrics_file.is_file():
+        return None
+    try:
+        state = json.loads((Path(checkpoint) / "trainer_state.json").read_text(encoding="utf-8"))
+        metrics = json.loads(metrics_file.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    step = int(state.get("global_step", 0))
+    if max_steps > 0:
+        target = max_steps
+    elif float(state.get("num_train_epochs", 0)) >= epochs:
+        target = int(state.get("max_steps", 0) or 0)
+    else:
+        return None
+    return metrics if target and step >= target else None

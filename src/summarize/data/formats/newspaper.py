@@ -343,8 +343,10 @@ def _photo_news(page: _Page, start: int, stop: int, source: str) -> list[tuple[i
 def _photo_item(page: _Page, h: int, c: int, stop: int, source: str) -> tuple[int, dict | RowError]:
     title, labels = build_headline(page.blocks[h:c])
     line = page.blocks[h + len(labels)].line
-    caption = "".join(b.text for b in page.blocks[c:stop])
-    body, names = split_credit(caption)
+    # The credit is read from the last block alone (that is where it was found):
+    # joined to the parts above, a short credit such as "张三/摄" may no longer parse.
+    last, names = split_credit(page.blocks[stop - 1].text)
+    body = "".join(b.text for b in page.blocks[c:stop - 1]) + last
     meta = _meta(kind="photo", section=" ".join(labels) or None, photographers=names)
     try:
         return line, make_record(source=source, line=line, title=title, text=body, meta=meta)

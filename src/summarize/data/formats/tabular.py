@@ -1,8 +1,13 @@
 """Generic JSONL / CSV / TSV input with a column mapping, and the row readers the corpus formats share.
 
-TSV is read line by line with ``split("\\t")``: TSV corpora (LCSTS, CSL) do not
-quote fields, and a csv-module reader would treat a stray ``"`` in a text as the
-start of a quoted field and silently swallow the following rows. CSV is read
+TSV is read line by line with ``split("\\t")``: a csv-module reader would treat a
+stray ``"`` in a text as the start of a quoted field and silently swallow the
+following rows. Some TSV corpora (CLUE's LCSTS and CSL re-splits) were written by
+a CSV writer, though: a field that contains quotes is wrapped in ``"…"`` with its
+inner quotes doubled, sometimes twice over (a quoted word then shows four quote marks). A field
+is unquoted only when it has exactly that shape (outer quotes, every inner quote
+doubled), so a text that merely starts and ends with a quotation is left alone;
+see :func:`unquote_tsv_field`. CSV is read
 with the csv module in strict mode, because CSV corpora (THUCNews) do quote
 multi-line bodies; a quoting error becomes a bad row, not a silently merged one.
 """
@@ -11,33 +16,44 @@ from __future__ import annotations
 
 import csv
 import io
-import json
+import re
 from collections.abc import Iterator
 
 from summarize.data.records import RowError, make_record
-from summarize.io.read import InputError
+from summarize.io.jsonl import BadRow, parse_jsonl as read_jsonl_rows
+from summarize.io.read import InputError, split_lines
+
+__all__ = ["iter_csv", "iter_tsv", "parse_csv", "parse_jsonl", "parse_tsv", "split_lines", "unquote_tsv_field"]
 
 csv.field_size_limit(1 << 30)
 
 
-def split_lines(text: str) -> list[str]:
-    """Physical lines, numbered as an editor numbers them.
-
-    ``str.splitlines`` is not used: it also breaks on U+2028, U+0085, form feeds
-    and other characters that occur inside real texts, which would shift line
-    numbers and cut rows apart.
-    """
-    lines = text.split("\n")
-    if lines and lines[-1] == "":
-        lines.pop()
-    return [line[:-1] if line.endswith("\r") else line for line in lines]
-
-
 def iter_tsv(text: str) -> Iterator[tuple[int, list[str]]]:
-    """``(line, fields)`` for each non-blank line."""
+    """``(line, fields)`` for each non-blank line, CSV-style quoted fields unquoted."""
     for number, line in enumerate(split_lines(text), start=1):
         if line.strip():
-            yield number, line.split("\t")
+            yield number, [unquote_tsv_field(field) for field in line.split("\t")]
+
+
+_QUOTED = re.compile(r'^"((?:[^"]|"")*)"$', re.S)
+
+
+def unquote_tsv_field(field: str) -> str:
+    """``"a""b"`` -> ``a"b``; a field not quoted CSV-style comes back unchanged.
+
+    Doubled quotes left after one pass (the field was quoted twice) are collapsed
+    too, and a quote left dangling at the end by that is dropped: ASCII ``""`` is
+    never text in these corpora.
+    """
+    match = _QUOTED.match(field.strip())
+    if not match:
+        return field
+    inner = match.group(1).replace('""', '"')
+    if '""' in inner:
+        inner = inner.replace('""', '"')
+        if inner.count('"') % 2 and inner.endswith('"'):
+            inner = inner[:-1]
+    return inner
 
 
 def iter_csv(text: str, delimiter: str = ",") -> Iterator[tuple[int, list[str] | RowError]]:
@@ -145,16 +161,9 @@ def parse_jsonl(text: str, *, source: str, path: str, text_col: str = "text", ti
     that row's keys); a key missing from a later row makes that row bad.
     """
     first = True
-    for line, raw in enumerate(split_lines(text), start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = json.loads(raw)
-        except json.JSONDecodeError as exc:
-            yield line, RowError(f"invalid JSON ({exc.msg} at column {exc.colno})")
-            continue
-        if not isinstance(obj, dict):
-            yield line, RowError(f"expected a JSON object, got {type(obj).__name__}")
+    for line, obj in read_jsonl_rows(text, path):  # the project's one JSONL reader
+        if isinstance(obj, BadRow):
+            yield line, RowError(obj.reason)
             continue
         keys = list(obj)
         for option, key in (("--text-col", text_col), ("--title-col", title_col), ("--id-col", id_col)):

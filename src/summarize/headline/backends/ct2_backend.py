@@ -42,7 +42,7 @@ from summarize.headline.backends.ct2_export import (
     source_dir,
     staleness,
 )
-from summarize.headline.decoding import (
+from summarize.headline.generation_config import (
     TOKEN_MARGIN,
     saved_source_prefix,
     section_from_generation_config,

@@ -189,6 +189,9 @@ def export_ctranslate2(
     dest = Path(dest) if dest is not None else default_export_dir(source)
     if dest.resolve() == source.resolve():
         raise ExportError(f"{dest}: the export folder must differ from the model folder")
+    from summarize.io.safety import refuse_inside
+
+    refuse_inside(source, dest, "the model folder")  # replacing dest must never delete the model
     if dest.exists() and not force:
         manifest = read_manifest(dest) if (dest / MANIFEST).is_file() else None
         if manifest is None:

@@ -7,16 +7,10 @@ from typing import Any
 import torch
 from transformers import LogitsProcessorList
 
+from summarize.device import pick_device
 from summarize.headline.backends import DecodeParams, Hypothesis
-from summarize.headline.decoding import TOKEN_MARGIN, saved_source_prefix, section_from_generation_config
+from summarize.headline.generation_config import TOKEN_MARGIN, saved_source_prefix, section_from_generation_config
 from summarize.headline.length import CharLengthLogitsProcessor, CharTensors, token_chars
-
-
-def pick_device(device: str | torch.device | None) -> torch.device:
-    """None: the first CUDA GPU when there is one, else the CPU."""
-    if device is None:
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
 
 
 def _as_list(value: Any) -> list[int]:

@@ -1,6 +1,6 @@
 """Predictions for ``summarize evaluate --model``: load a generator, headline every record.
 
-``summarize evaluate`` (``summarize.cli.evaluate``) calls ``generate_predictions(args)``
+``summarize evaluate`` (``summarize.cli.evaluate``) calls ``generate_predictions(model, data, ...)``
 and scores the result; the work is in plain functions usable from Python::
 
     gen = load_generator("runs/x/model")          # or "lead" for the offline method
@@ -12,18 +12,16 @@ model (use ``./lead`` for a model folder that happens to be called ``lead``).
 
 from __future__ import annotations
 
-import argparse
 import logging
 import os
 from collections.abc import Sequence
 from typing import Any
 
-from summarize.io import BadRow, InputError, iter_jsonl
+from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
 
 log = logging.getLogger("summarize.headline")
 
 LEAD = "lead"
-_SHOW_BAD = 10
 _PROGRESS_FROM = 50
 
 
@@ -67,7 +65,7 @@ def record_problem(obj: dict, text_field: str, title_field: str | None) -> str |
     return None
 
 
-def read_records(
+def read_article_rows(
     path: str | os.PathLike, *, text_field: str = "text", title_field: str | None = "title"
 ) -> tuple[list[tuple[int, dict]], list[BadRow]]:
     """``(line, record)`` pairs of a canonical JSONL file, and the rows that cannot be used."""
@@ -105,35 +103,41 @@ def predict_records(
     return preds, refs, list(ids)
 
 
-def generate_predictions(args: argparse.Namespace) -> tuple[list[str], list[str], list[str]]:
-    """``summarize evaluate --model M --data FILE.jsonl [--config F] [key=value ...]``.
+def generate_predictions(
+    model: str | os.PathLike | None,
+    data: str | os.PathLike,
+    *,
+    config: str | os.PathLike | None = None,
+    overrides: Sequence[str] = (),
+    skip_bad: bool = False,
+    device: Any = None,
+    batch_size: int | None = None,
+    backend: str | None = None,
+) -> tuple[list[str], list[str], list[str]]:
+    """(predictions, references, ids) of ``model`` on the canonical JSONL file ``data``.
 
+    What ``summarize evaluate --model M --data FILE.jsonl [--config F] [key=value ...]`` scores.
     Bad rows (invalid JSON, missing or empty text/title) are an error listing
-    each as file:line, unless ``args.skip_bad``: then they are logged and skipped.
+    each as file:line, unless ``skip_bad``: then they are logged and skipped.
     """
-    config = getattr(args, "config", None)
-    overrides = list(getattr(args, "overrides", None) or [])
+    overrides = list(overrides)
     text_field, title_field = "text", "title"
     if config is not None:
         from summarize.config import load_config
 
-        data = load_config(config, overrides, task="headline").data
-        text_field, title_field = data.text_field, data.title_field
-    rows, bad = read_records(args.data, text_field=text_field, title_field=title_field)
-    if bad and not getattr(args, "skip_bad", False):
-        listed = "\n  ".join(map(str, bad[:_SHOW_BAD]))
-        more = f"\n  ... and {len(bad) - _SHOW_BAD} more" if len(bad) > _SHOW_BAD else ""
-        raise InputError(f"{args.data}: {len(bad)} bad row(s); fix them or pass --skip-bad to score the rest:\n  {listed}{more}")
-    for row in bad[:_SHOW_BAD]:
-        log.warning("skipped %s", row)
+        fields = load_config(config, overrides, task="headline").data
+        text_field, title_field = fields.text_field, fields.title_field
+    rows, bad = read_article_rows(data, text_field=text_field, title_field=title_field)
+    if bad and not skip_bad:
+        raise bad_rows_error(data, bad, "fix them or pass --skip-bad to score the rest")
+    report_bad_rows(bad, log.warning)
     if not rows:
-        raise InputError(f"{args.data}: no records to headline")
-    generator = load_generator(args.model, device=getattr(args, "device", None), config=config, overrides=overrides,
-                               backend=getattr(args, "backend", None))
+        raise InputError(f"{data}: no records to headline")
+    generator = load_generator(model, device=device, config=config, overrides=overrides, backend=backend)
     records = [r for _, r in rows]
     ids = [str(r.get("id", line)) for line, r in rows]
     show = len(records) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO)
     return predict_records(
         generator, records, text_field=text_field, title_field=title_field,
-        batch_size=getattr(args, "batch_size", None), progress=show, ids=ids,
+        batch_size=batch_size, progress=show, ids=ids,
     )

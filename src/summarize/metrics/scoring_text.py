@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from summarize.headline.clean import SPECIAL_TOKENS
+from summarize.text.clean import SPECIAL_TOKENS
 from summarize.text.normalize import fullwidth_to_halfwidth, normalize_whitespace
 
 _FULLWIDTH = re.compile("[\uff01-\uff5e\u3000]")  # the code points fullwidth_to_halfwidth folds
