@@ -267,3 +267,16 @@ def test_any_backend_serves_in_process(tmp_path, tiny_model):
         assert [x["headline"] for x in r.json()["results"]] == [g.headline for g in gen.generate(ARTICLES, max_chars=8)]
         assert client.post("/v1/answers", json={"question": "谁", "context": CONTEXT}).status_code == 404
         assert client.get("/readyz").json()["qa_model"] is None
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--model", "no/such/folder/model"], "no/such/folder/model"),
+    (["--model", "lead", "--port", "70000"], "--port"),
+    (["--model", "lead", "--max-articles", "0"], "max_articles"),
+    (["--model", "lead", "--threads", "0"], "--threads"),
+])
+def test_bad_serve_arguments_are_one_error_line(args, message):
+    proc = subprocess.run([sys.executable, "-m", "summarize", "serve", *args, "-q"], capture_output=True, text=True,
+                          cwd=REPO, timeout=120)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert message in proc.stderr.strip().splitlines()[-1]
