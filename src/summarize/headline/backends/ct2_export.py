@@ -84,7 +84,7 @@ def ct2_vocabulary(tokenizer, size: int) -> list[str]:
     seen: set[str] = set()
     tokens = []
     for i in range(size):
-        tok = tokenizer.convert_ids_to_tokens(i) if i < max(len(tokenizer), size) else None
+        tok = tokenizer.convert_ids_to_tokens(i)  # ids past the tokenizer's vocabulary: None or its unknown token
         if not isinstance(tok, str) or not tok or tok in seen or any(c.isspace() for c in tok):
             tok = f"<ct2_id_{i}>"
         seen.add(tok)
@@ -111,7 +111,8 @@ class _TokenizerView:
         start = config_id("decoder_start_token_id")
         self.eos_token = name(config_id("eos_token_id"))
         self.pad_token = name(config_id("pad_token_id"), tokenizer.pad_token_id)
-        self.bos_token = name(config_id("bos_token_id"), start, tokenizer.bos_token_id, tokenizer.cls_token_id)
+        self.bos_token = name(config_id("bos_token_id"), start, tokenizer.bos_token_id,
+                              getattr(tokenizer, "cls_token_id", None))
         self.unk_token = name(tokenizer.unk_token_id) or self.pad_token
         if self.eos_token is None:
             raise ExportError("the model defines no eos_token_id; a converted model would never stop")
@@ -130,10 +131,10 @@ def _patch_config(model, family: str) -> None:
     """Fill the attributes CTranslate2's loaders expect and transformers 5 no longer sets."""
     config = model.config
     if family in ("bart", "pegasus") and not hasattr(config, "normalize_before"):
-        # transformers' BART is post-norm; Pegasus (pre-norm) sets it in CTranslate2's own loader path.
+        # BART is post-norm, Pegasus pre-norm; CTranslate2's BART loader (Pegasus's too) reads the flag.
         config.normalize_before = family == "pegasus"
     if family == "pegasus" and not hasattr(config, "normalize_embedding"):
-        config.normalize_embedding = False
+        config.normalize_embedding = False  # Pegasus has no layer norm after its embeddings
 
 
 def _converter(loaded, tokens: list[str]):
