@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench_serve.py               # 16 clients x 60 s per server, then memory: ~6 min
     .venv/bin/python scripts/bench_serve.py --quick       # 4 clients x 3 s, no memory part (used by the tests)
     nice -n 10 .venv/bin/python scripts/bench_serve.py --seconds 30 --clients 16
+    .venv/bin/python scripts/bench_serve.py --no-load --memory    # the memory part alone
 
 For each model - the offline ``lead`` method and a tiny seq2seq model (random
 weights, d_model 32, built here; the extractive model kind is not on this
@@ -16,7 +17,7 @@ throughput with batching over throughput without, in the same run.
 
 Memory (full runs, or --memory): peak RSS (VmHWM) of a server process holding
 a model of fnlp/bart-base-chinese's shape (random weights, its 21,128-token
-vocabulary from ../shared, else 505 tokens) after 8 requests, torch fp32
+vocabulary from ../shared, else 505 tokens) after 4 requests, each decoding, torch fp32
 against the CTranslate2 int8 export. Target: int8 under half of fp32.
 
 Nothing leaves the machine: every request goes to 127.0.0.1, and every loop is
@@ -146,17 +147,23 @@ def load(url: str, texts: list[str], clients: int, seconds: float) -> dict:
 
 def memory(tmp: Path, quick: bool, threads: int) -> float:
     """Peak RSS ratio (CTranslate2 int8 / torch fp32) of a server holding the bart-base shape."""
+    import httpx
+
     from summarize.headline.backends.ct2_export import export_ctranslate2
 
     vocab = SHARED / "vocab" / "bert-base-chinese" / "vocab.txt"
     folder = build_model(tmp / "bart-base-shape", quick, vocab if vocab.is_file() and not quick else None)
     export = export_ctranslate2(folder, tmp / "bart-base-shape-ct2", quantization="int8")
-    texts = articles(8, quick)
+    texts = articles(4, quick)
     peaks = {}
     for name, model in (("torch fp32", str(folder)), ("ctranslate2 int8", str(export))):
         server = Server(model, "generation.num_beams=4", threads=threads)
         try:
-            load(server.url, texts, 2, 0.1)  # at least one request per client, each decoding a headline
+            # requests that decode: torch maps its weights lazily, an idle server's RSS says nothing
+            for text in texts:
+                response = httpx.post(server.url + "/v1/headlines", json={"article": text}, timeout=600)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{name}: status {response.status_code}: {response.text[:200]}")
             peaks[name] = server.peak_rss_mib()
         finally:
             server.stop()
@@ -175,6 +182,8 @@ def main() -> int:
                              "beam-4 headline, measured; 0: the machine's cores)")
     parser.add_argument("--memory", action=argparse.BooleanOptionalAction, default=None,
                         help="measure peak RSS of the bart-base shape (default: on, off with --quick)")
+    parser.add_argument("--load", action=argparse.BooleanOptionalAction, default=True,
+                        help="run the load tests (--no-load: the memory part alone)")
     args = parser.parse_args()
     clients = args.clients or (4 if args.quick else 16)
     seconds = args.seconds or (3.0 if args.quick else 60.0)
@@ -189,7 +198,7 @@ def main() -> int:
     results, fields = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         tiny = build_model(Path(tmp) / "tiny", True, None)
-        for name, model in (("lead", "lead"), ("tiny", str(tiny))):
+        for name, model in (("lead", "lead"), ("tiny", str(tiny))) if args.load else ():
             for mode, flags in (("batched", BATCHED), ("unbatched", UNBATCHED)):
                 server = Server(model, *flags, "generation.num_beams=4", threads=args.threads)
                 try:
@@ -205,7 +214,8 @@ def main() -> int:
             fields += [f"{name}_rps={b['rps']:.1f}", f"{name}_p50_ms={b['p50']:.1f}", f"{name}_p99_ms={b['p99']:.1f}",
                        f"{name}_batching_gain={gain:.2f}"]
         errors = sum(r["errors"] for r in results.values())
-        fields.append(f"errors={errors}")
+        if args.load:
+            fields.append(f"errors={errors}")
         if do_memory:
             fields.append(f"rss_ratio={memory(Path(tmp), args.quick, args.threads):.3f}")
     print(f"load average after: {os.getloadavg()[0]:.2f}")
