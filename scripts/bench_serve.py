@@ -193,8 +193,10 @@ def main() -> int:
         parser.error("--threads must be >= 0")
     do_memory = args.memory if args.memory is not None else not args.quick
     texts = articles(64, args.quick)
-    print(f"load: {clients} clients x {seconds:g} s per server, one article per request, "
-          f"{len(texts)} articles, loopback only; load average {os.getloadavg()[0]:.2f}")
+    print(f"load average before: {os.getloadavg()[0]:.2f}")
+    if args.load:
+        print(f"load: {clients} clients x {seconds:g} s per server, one article per request, "
+              f"{len(texts)} articles, loopback only")
     results, fields = {}, []
     with tempfile.TemporaryDirectory() as tmp:
         tiny = build_model(Path(tmp) / "tiny", True, None)
