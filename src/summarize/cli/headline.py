@@ -68,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="YAML config whose generation section sets decoding")
     parser.add_argument("--batch-size", type=int, metavar="N", help="articles per generation batch")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+    parser.add_argument("--backend", choices=["torch", "ctranslate2"],
+                        help="inference backend (default: generation.backend, else torch; ctranslate2 needs summarize[fast])")
     add_verbosity(parser)
     return parser
 
@@ -168,7 +170,8 @@ def main(argv: list[str]) -> int:
 
     from summarize.headline.predict import load_generator
 
-    generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides)
+    generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides,
+                               backend=args.backend)
     kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
     show = len(rows) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO)
     bar = None
