@@ -29,7 +29,7 @@ from summarize.headline.backends.ct2_export import (
 )
 from summarize.headline.backends.torch_backend import TorchBackend
 from summarize.headline.generator import HeadlineGenerator
-from summarize.headline.length import cleaned_length
+from summarize.headline.token_chars import cleaned_length
 
 torch.set_num_threads(1)
 REPO = Path(__file__).resolve().parents[1]
