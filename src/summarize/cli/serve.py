@@ -16,12 +16,7 @@ import argparse
 import re
 import sys
 
-from summarize.cli.common import (
-    add_verbosity,
-    parse_args,
-    quiet_libraries,
-    setup_logging,
-)
+from summarize.cli.common import add_verbosity, parse_args, setup_logging
 from summarize.io.read import InputError
 
 _OVERRIDE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+=")
