@@ -14,22 +14,22 @@ import torch
 ctranslate2 = pytest.importorskip("ctranslate2")
 
 
-from summarize.headline.backends.ct2_backend import (
+from summarize.headline.backends.ct2_backend import (  # noqa: E402
     CT2Backend,
     fit_to_budget,
     machine_cores,
     thread_counts,
 )
-from summarize.headline.backends.ct2_export import (
+from summarize.headline.backends.ct2_export import (  # noqa: E402
     MANIFEST,
     ExportError,
     export_ctranslate2,
     read_manifest,
     staleness,
 )
-from summarize.headline.backends.torch_backend import TorchBackend
-from summarize.headline.generator import HeadlineGenerator
-from summarize.headline.length import cleaned_length
+from summarize.headline.backends.torch_backend import TorchBackend  # noqa: E402
+from summarize.headline.generator import HeadlineGenerator  # noqa: E402
+from summarize.headline.token_chars import cleaned_length  # noqa: E402
 
 torch.set_num_threads(1)
 REPO = Path(__file__).resolve().parents[1]

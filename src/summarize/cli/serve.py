@@ -14,13 +14,9 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 
-from summarize.cli.common import (
-    add_verbosity,
-    parse_args,
-    quiet_libraries,
-    setup_logging,
-)
+from summarize.cli.common import add_verbosity, parse_args, setup_logging
 from summarize.io.read import InputError
 
 _OVERRIDE = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)+=")
@@ -74,15 +70,18 @@ def main(argv: list[str]) -> int:
     if args.threads is not None and args.threads < 1:
         parser.error(f"--threads must be >= 1, got {args.threads}")
     overrides = list(args.overrides)
-    if args.model != "lead" or args.qa_model:
-        quiet_libraries(args.verbosity)
-        if args.threads:
-            import torch
+    if args.threads:
+        overrides.append(f"generation.intra_threads={args.threads}")
+    if args.verbosity < 0 and (args.model != "lead" or args.qa_model):
+        # Not quiet_libraries(): it imports the training stack (+250 MB resident) for a rank check a
+        # one-process server never needs.
+        from transformers.utils import logging as hf_logging
 
-            torch.set_num_threads(args.threads)
-            overrides.append(f"generation.intra_threads={args.threads}")
+        hf_logging.disable_progress_bar()
     headliner, reader, qa_name = load_models(args.model, args.qa_model, backend=args.backend, device=args.device,
                                              config=args.config, overrides=overrides)
+    if args.threads and "torch" in sys.modules:  # a torch model or QA reader; a CTranslate2 export never loads torch
+        sys.modules["torch"].set_num_threads(args.threads)
     serve(headliner, reader, host=args.host, port=args.port, limits=limits, qa_name=qa_name,
           graceful_timeout=args.graceful_timeout)
     return 0

@@ -47,7 +47,7 @@ from summarize.headline.generation_config import (
     saved_source_prefix,
     section_from_generation_config,
 )
-from summarize.headline.length import TokenChars, cleaned_length, token_chars
+from summarize.headline.token_chars import TokenChars, cleaned_length, token_chars
 
 log = logging.getLogger("summarize.headline")
 
