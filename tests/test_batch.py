@@ -101,6 +101,15 @@ def test_a_different_job_or_a_foreign_folder_is_refused(tmp_path):
     with pytest.raises(ConfigError, match="generation.max_chars"):
         run("headline", str(tmp_path / "in"), tmp_path / "o5", overrides=["generation.max_chars=abc"], workers=2)
     assert not (tmp_path / "o4").exists() and not (tmp_path / "o5").exists()
+    # A second job into a folder another job is writing.
+    from summarize.io.safety import FolderLock
+
+    lock = FolderLock(out, "batch output folder").acquire()
+    try:
+        with pytest.raises(InputError, match="in use by another process"):
+            run("headline", str(tmp_path / "in"), out, workers=1, progress=False)
+    finally:
+        lock.release()
 
 
 def test_cli_exit_status_and_errors(tmp_path, capsys):
@@ -146,6 +155,19 @@ def test_a_seq2seq_model_matches_summarize_headline(tmp_path, capsys, tiny_model
         assert (out / path.name).read_text(encoding="utf-8") == expected
     method = json.loads(expected.splitlines()[0])["method"]
     assert method.startswith("model:") and manifest(out)["shards"]["part-000.jsonl"]["model"] == method
+
+
+def test_ctranslate2_workers_convert_once_and_match_summarize_headline(tmp_path, capsys, tiny_model):
+    pytest.importorskip("ctranslate2")
+    model = tiny_model(tmp_path / "model", generation={"max_chars": 12})
+    inputs = write_shards(tmp_path / "in", shards=2, rows=6)
+    # Two workers load at once: the first converts the folder to model-ct2, the second waits and reuses it.
+    run("headline", [str(p) for p in inputs], tmp_path / "out", model=str(model), workers=2, device="cpu",
+        model_options={"backend": "ctranslate2"}, progress=False)
+    assert (tmp_path / "model-ct2").is_dir()
+    for path in inputs:
+        expected = _headline_cli(path, capsys, "--model", str(model), "--backend", "ctranslate2", "--device", "cpu")
+        assert (tmp_path / "out" / path.name).read_text(encoding="utf-8") == expected
 
 
 def test_answer_task_matches_the_reader(tmp_path):

@@ -29,6 +29,7 @@ from summarize.batch.plan import MANIFEST, Piece, Shard, ShardPlan, find_inputs,
 from summarize.batch.worker import TASKS, ModelSpec, PieceResult
 from summarize.io.atomic import atomic_open
 from summarize.io.locate import looks_local
+from summarize.io.safety import FolderLock
 from summarize.io.read import InputError
 
 log = logging.getLogger("summarize.batch")
@@ -104,6 +105,17 @@ def run(
     spec = ModelSpec(task, _model_path(model), None if config is None else str(Path(config).resolve()),
                      tuple(overrides), batch_size, chunk_rows, device, _threads(engine, workers, cpus_per_worker),
                      dict(model_options or {}), quiet=not logging.getLogger("summarize").isEnabledFor(logging.INFO))
+    lock = FolderLock(out, "batch output folder").acquire()  # two jobs writing one manifest would lose shards
+    try:
+        return _run_locked(out, shards, spec, engine, workers, gpus_per_worker, ray_address, chunk_rows, progress,
+                           started)
+    finally:
+        lock.release()
+
+
+def _run_locked(out: Path, shards: list[Shard], spec: ModelSpec, engine: str, workers: int | None,
+                gpus_per_worker: float, ray_address: str | None, chunk_rows: int, progress: bool | None,
+                started: float) -> BatchSummary:
     manifest = Manifest(out, _job_identity(spec))
     manifest.save()  # marks the folder as this job's before anything else is written into it
     summary = BatchSummary(out, shards=len(shards))
@@ -255,7 +267,8 @@ def _check_decoding(config, overrides) -> None:
 def _check_output_folder(out: Path) -> None:
     if out.exists() and not out.is_dir():
         raise InputError(f"--output {out}: exists and is not a folder")
-    if out.is_dir() and not (out / MANIFEST).exists() and any(out.iterdir()):
+    # Hidden entries are ours: the folder lock, temporaries of a write that was killed.
+    if out.is_dir() and not (out / MANIFEST).exists() and any(not p.name.startswith(".") for p in out.iterdir()):
         raise InputError(f"--output {out}: folder is not empty and holds no {MANIFEST}; "
                          "a batch job writes into a new or empty folder (or resumes its own)")
 

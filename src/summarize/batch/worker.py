@@ -10,9 +10,13 @@ and ``Reader.from_pretrained`` for question answering.
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
 import logging
+import os
 import sys
+import tempfile
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -68,6 +72,27 @@ class PieceResult:
         return cls(**json.loads(text))
 
 
+@contextlib.contextmanager
+def _one_loader_at_a_time(model: str | None):
+    """Workers on one machine load a model folder one after another.
+
+    A backend may convert the folder on first load (the CTranslate2 backend writes
+    ``<model>-ct2`` beside it); the first worker converts, the others wait and reuse
+    the result instead of racing to write the same folder. Machines of a cluster do
+    not see each other's lock: convert once before such a job (``summarize export``).
+    """
+    if model in (None, "lead") or not os.path.isdir(model):
+        yield
+        return
+    import fcntl
+
+    key = hashlib.sha256(os.path.realpath(model).encode()).hexdigest()[:16]
+    path = os.path.join(tempfile.gettempdir(), f"summarize-load-{key}.lock")
+    with open(path, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, or when the process dies
+        yield
+
+
 class BatchWorker:
     def __init__(self, spec: ModelSpec):
         self.spec = spec
@@ -75,20 +100,21 @@ class BatchWorker:
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()  # "Loading weights" once per worker
-        if spec.task == "headline":
-            from summarize.headline.predict import load_generator
-
-            self.model = load_generator(spec.model, device=spec.device, config=spec.config,
-                                        overrides=spec.overrides, **spec.options)
-            self.method = self.model.method
-        elif spec.task == "answer":
-            from summarize.qa.reader import Reader
-
-            self.model = Reader.from_pretrained(spec.model, device=spec.device, batch_size=spec.batch_size,
-                                                **spec.options)
-            self.method = f"qa:{spec.model}"
-        else:
+        if spec.task not in TASKS:
             raise ValueError(f"unknown task {spec.task!r} (expected one of {', '.join(TASKS)})")
+        with _one_loader_at_a_time(spec.model):
+            if spec.task == "headline":
+                from summarize.headline.predict import load_generator
+
+                self.model = load_generator(spec.model, device=spec.device, config=spec.config,
+                                            overrides=spec.overrides, **spec.options)
+                self.method = self.model.method
+            else:
+                from summarize.qa.reader import Reader
+
+                self.model = Reader.from_pretrained(spec.model, device=spec.device, batch_size=spec.batch_size,
+                                                    **spec.options)
+                self.method = f"qa:{spec.model}"
         if spec.threads is not None and "torch" in sys.modules:  # a model was loaded: give it its share of cores
             import torch
 

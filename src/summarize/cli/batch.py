@@ -42,6 +42,9 @@ def _parser() -> argparse.ArgumentParser:
             "; omitted: what summarize headline uses (lead = the offline lead-v1 method)" if task == "headline"
             else " (required)"))
         p.add_argument("--config", metavar="FILE", help="YAML config whose generation section sets decoding")
+        if task == "headline":
+            p.add_argument("--backend", choices=["torch", "ctranslate2"],
+                           help="inference backend, as for summarize headline (default: generation.backend, else torch)")
         p.add_argument("--engine", choices=["local", "ray"], default="local",
                        help="local: a process pool on this machine (default); ray: Ray Data actors")
         p.add_argument("--ray-address", metavar="ADDR", help="Ray cluster to join (auto, or HOST:6379); "
@@ -71,6 +74,7 @@ def main(argv: list[str]) -> int:
         args.task, args.input, args.output, model=args.model, engine=args.engine, ray_address=args.ray_address,
         workers=args.workers, gpus_per_worker=args.gpus_per_worker, cpus_per_worker=args.cpus_per_worker,
         batch_size=args.batch_size, config=args.config, overrides=args.overrides, device=args.device,
+        model_options={"backend": args.backend} if getattr(args, "backend", None) else None,
     )
     if summary.bad_rows or summary.failed:
         print(f"{summary} -> {summary.output}", file=sys.stderr)
