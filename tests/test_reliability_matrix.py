@@ -441,18 +441,15 @@ def _setup(name: str | None, ws: Path, monkeypatch, models: dict):
         yield
     elif name == "stdout_full":
         handle = open("/dev/full", "w", encoding="utf-8")  # noqa: SIM115 - closed below
-        monkeypatch.setattr(sys, "stdout", handle)
-        try:
+        with _replaced_stream("stdout", handle):
             yield
-        finally:
-            with contextlib.suppress(OSError):
-                handle.close()
-    elif name == "close_stdin":
-        monkeypatch.setattr(sys, "stdin", None)
-        yield
-    elif name == "close_stdout":
-        monkeypatch.setattr(sys, "stdout", None)
-        yield
+        with contextlib.suppress(OSError):
+            handle.close()
+    elif name in ("close_stdin", "close_stdout"):
+        # Restored here, not by monkeypatch: capsys also swaps sys.stdout, and monkeypatch's
+        # teardown (after capsys's) would put back capsys's closed stream.
+        with _replaced_stream(name.removeprefix("close_"), None):
+            yield
     elif name == "dead_tmp":
         stale = ws / ".o.jsonl.999999999.x1.tmp"
         stale.write_text("half a file", encoding="utf-8")
@@ -471,6 +468,16 @@ def _setup(name: str | None, ws: Path, monkeypatch, models: dict):
         yield
     else:
         raise AssertionError(f"unknown setup {name}")
+
+
+@contextlib.contextmanager
+def _replaced_stream(name: str, value):
+    saved = getattr(sys, name)
+    setattr(sys, name, value)
+    try:
+        yield
+    finally:
+        setattr(sys, name, saved)
 
 
 def _skip_unless(needs: str | None) -> None:
@@ -567,9 +574,9 @@ def test_every_verb_gives_one_error_line_for_a_wrong_option(verb, capsys):
 
 
 @pytest.mark.parametrize("verb", sorted(__import__("summarize.cli", fromlist=["VERBS"]).VERBS))
-def test_every_verb_refuses_a_closed_stdout(verb, capsys, monkeypatch):
-    monkeypatch.setattr(sys, "stdout", None)
-    assert main([verb, "--help"]) == 2
+def test_every_verb_refuses_a_closed_stdout(verb, capsys):
+    with _replaced_stream("stdout", None):
+        assert main([verb, "--help"]) == 2
     assert capsys.readouterr().err.strip() == "error: standard output is closed (results are printed there); run with a stdout"
 
 
