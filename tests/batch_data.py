@@ -1,4 +1,6 @@
-"""Input shards and output checks shared by the batch engine tests (local and Ray)."""
+"""Input shards and output checks shared by the batch engine tests (local and Ray).
+
+Loaded as a plugin by conftest.py; tests take the ``batch_kit`` fixture rather than importing this module."""
 
 from __future__ import annotations
 
@@ -7,6 +9,9 @@ import os
 import subprocess
 import time
 from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -64,3 +69,11 @@ def wait_for_first_shard(out: Path, proc: subprocess.Popen, timeout: float = 120
             return
         time.sleep(0.02)
     raise AssertionError("no shard finished in time")
+
+
+@pytest.fixture
+def batch_kit():
+    """The helpers above, as one namespace: ``batch_kit.write_shards(...)``."""
+    return SimpleNamespace(ARTICLES=ARTICLES, BAD_LINES=BAD_LINES, expected_ids=expected_ids, manifest=manifest,
+                           output_ids=output_ids, source_env=source_env, wait_for_first_shard=wait_for_first_shard,
+                           write_shards=write_shards)

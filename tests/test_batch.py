@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from batch_data import expected_ids, manifest, output_ids, source_env, wait_for_first_shard, write_shards
 from summarize.batch import run
 from summarize.cli import main as cli_main
 from summarize.config import ConfigError
@@ -26,8 +25,8 @@ def _headline_cli(path: Path, capsys, *extra: str) -> str:
     return capsys.readouterr().out
 
 
-def test_outputs_bad_rows_and_manifest(tmp_path, capsys):
-    inputs = write_shards(tmp_path / "in", shards=3, rows=40, bad_every=15)
+def test_outputs_bad_rows_and_manifest(tmp_path, capsys, batch_kit):
+    inputs = batch_kit.write_shards(tmp_path / "in", shards=3, rows=40, bad_every=15)
     out = tmp_path / "out"
     summary = run("headline", str(tmp_path / "in" / "*.jsonl"), out, workers=2, chunk_rows=16, progress=False)
     assert (summary.written, summary.skipped, summary.rows, summary.bad_rows) == (3, 0, 120, 6)
@@ -39,7 +38,7 @@ def test_outputs_bad_rows_and_manifest(tmp_path, capsys):
     errors = (out / "part-000.errors.txt").read_text(encoding="utf-8").splitlines()
     assert errors[0].startswith(f"{inputs[0]}:16: invalid JSON")
     assert errors[1] == f"{inputs[0]}:32: 'text' is empty"
-    data = manifest(out)
+    data = batch_kit.manifest(out)
     assert data["job"]["task"] == "headline" and data["job"]["model"] is None
     entry = data["shards"]["part-000.jsonl"]
     assert entry["input_sha256"] == hashlib.sha256(inputs[0].read_bytes()).hexdigest()
@@ -48,8 +47,8 @@ def test_outputs_bad_rows_and_manifest(tmp_path, capsys):
                                                                                   "part-000.errors.txt")
 
 
-def test_resume_redoes_only_unfinished_shards(tmp_path):
-    inputs = write_shards(tmp_path / "in", shards=4, rows=30)
+def test_resume_redoes_only_unfinished_shards(tmp_path, batch_kit):
+    inputs = batch_kit.write_shards(tmp_path / "in", shards=4, rows=30)
     out = tmp_path / "out"
     args = dict(workers=1, chunk_rows=8, progress=False)
     run("headline", [str(p) for p in inputs], out, **args)
@@ -59,17 +58,17 @@ def test_resume_redoes_only_unfinished_shards(tmp_path):
     # The states a killed job leaves: a shard never written, one whose manifest entry is missing
     # (killed between output and manifest), one whose output is cut short; and one changed input.
     (out / "part-000.jsonl").unlink()
-    data = manifest(out)
+    data = batch_kit.manifest(out)
     del data["shards"]["part-001.jsonl"]
     (out / "manifest.json").write_text(json.dumps(data), encoding="utf-8")
     (out / "part-002.jsonl").write_bytes(reference["part-002.jsonl"][:100])
-    write_shards(tmp_path / "changed", shards=4, rows=31)
+    batch_kit.write_shards(tmp_path / "changed", shards=4, rows=31)
     inputs[3].write_bytes((tmp_path / "changed" / "part-003.jsonl").read_bytes())
 
     time.sleep(0.01)
     summary = run("headline", [str(p) for p in inputs], out, **args)
     assert (summary.written, summary.skipped) == (4, 0)
-    assert output_ids(out) == expected_ids(3, 30)[:90] + [f"s3-{i}" for i in range(31)]
+    assert batch_kit.output_ids(out) == batch_kit.expected_ids(3, 30)[:90] + [f"s3-{i}" for i in range(31)]
     for name in ("part-000.jsonl", "part-001.jsonl", "part-002.jsonl"):
         assert (out / name).read_bytes() == reference[name]
 
@@ -79,8 +78,8 @@ def test_resume_redoes_only_unfinished_shards(tmp_path):
     assert stamps == {p.name: (out / p.name).stat().st_mtime_ns for p in inputs}
 
 
-def test_a_different_job_or_a_foreign_folder_is_refused(tmp_path):
-    write_shards(tmp_path / "in", shards=1, rows=3)
+def test_a_different_job_or_a_foreign_folder_is_refused(tmp_path, batch_kit):
+    batch_kit.write_shards(tmp_path / "in", shards=1, rows=3)
     out = tmp_path / "out"
     run("headline", str(tmp_path / "in"), out, workers=1, progress=False)
     with pytest.raises(InputError, match=r"different job \(overrides: \[\] -> \['generation.max_chars=10'\]\)"):
@@ -112,8 +111,8 @@ def test_a_different_job_or_a_foreign_folder_is_refused(tmp_path):
         lock.release()
 
 
-def test_cli_exit_status_and_errors(tmp_path, capsys):
-    write_shards(tmp_path / "in", shards=2, rows=5, bad_every=4)
+def test_cli_exit_status_and_errors(tmp_path, capsys, batch_kit):
+    batch_kit.write_shards(tmp_path / "in", shards=2, rows=5, bad_every=4)
     assert cli_main(["batch", "headline", "--input", str(tmp_path / "in"), "--output", str(tmp_path / "out"),
                      "--workers", "1", "-q"]) == 1
     assert "2 shard(s) written" in capsys.readouterr().err
@@ -126,10 +125,10 @@ def test_cli_exit_status_and_errors(tmp_path, capsys):
     assert err.startswith("error: --workers must be an integer >= 1") and "Traceback" not in err
 
 
-def test_parquet_input_matches_jsonl(tmp_path):
+def test_parquet_input_matches_jsonl(tmp_path, batch_kit):
     pa = pytest.importorskip("pyarrow")
     pq = pytest.importorskip("pyarrow.parquet")
-    (path,) = write_shards(tmp_path / "in", shards=1, rows=30)
+    (path,) = batch_kit.write_shards(tmp_path / "in", shards=1, rows=30)
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
     rows[7]["text"] = ""  # a bad row: Parquet rows are numbered from 1
     (tmp_path / "pq").mkdir()
@@ -144,9 +143,9 @@ def test_parquet_input_matches_jsonl(tmp_path):
         f"{tmp_path / 'pq' / 'part-000.parquet'}:8: 'text' is empty\n"
 
 
-def test_a_seq2seq_model_matches_summarize_headline(tmp_path, capsys, tiny_model):
+def test_a_seq2seq_model_matches_summarize_headline(tmp_path, capsys, tiny_model, batch_kit):
     model = tiny_model(tmp_path / "model", generation={"max_chars": 12, "num_beams": 2})
-    inputs = write_shards(tmp_path / "in", shards=2, rows=12)
+    inputs = batch_kit.write_shards(tmp_path / "in", shards=2, rows=12)
     out = tmp_path / "out"
     run("headline", [str(p) for p in inputs], out, model=str(model), workers=1, batch_size=4, device="cpu",
         progress=False)
@@ -154,13 +153,13 @@ def test_a_seq2seq_model_matches_summarize_headline(tmp_path, capsys, tiny_model
         expected = _headline_cli(path, capsys, "--model", str(model), "--batch-size", "4", "--device", "cpu")
         assert (out / path.name).read_text(encoding="utf-8") == expected
     method = json.loads(expected.splitlines()[0])["method"]
-    assert method.startswith("model:") and manifest(out)["shards"]["part-000.jsonl"]["model"] == method
+    assert method.startswith("model:") and batch_kit.manifest(out)["shards"]["part-000.jsonl"]["model"] == method
 
 
-def test_ctranslate2_workers_convert_once_and_match_summarize_headline(tmp_path, capsys, tiny_model):
+def test_ctranslate2_workers_convert_once_and_match_summarize_headline(tmp_path, capsys, tiny_model, batch_kit):
     pytest.importorskip("ctranslate2")
     model = tiny_model(tmp_path / "model", generation={"max_chars": 12})
-    inputs = write_shards(tmp_path / "in", shards=2, rows=6)
+    inputs = batch_kit.write_shards(tmp_path / "in", shards=2, rows=6)
     # Two workers load at once: the first converts the folder to model-ct2, the second waits and reuses it.
     run("headline", [str(p) for p in inputs], tmp_path / "out", model=str(model), workers=2, device="cpu",
         model_options={"backend": "ctranslate2"}, progress=False)
@@ -210,13 +209,13 @@ def _children(pid: int) -> list[int]:
 
 
 @pytest.mark.parametrize("victim", ["driver", "worker"])
-def test_killed_job_resumes_with_every_row_exactly_once(tmp_path, victim):
+def test_killed_job_resumes_with_every_row_exactly_once(tmp_path, victim, batch_kit):
     shards, rows = 24, 150
-    write_shards(tmp_path / "in", shards=shards, rows=rows)
+    batch_kit.write_shards(tmp_path / "in", shards=shards, rows=rows)
     out = tmp_path / "out"
-    proc = subprocess.Popen(_batch_command(tmp_path / "in", out), env=source_env(), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(_batch_command(tmp_path / "in", out), env=batch_kit.source_env(), stderr=subprocess.PIPE, text=True)
     try:
-        wait_for_first_shard(out, proc)
+        batch_kit.wait_for_first_shard(out, proc)
         if victim == "driver":
             proc.send_signal(signal.SIGKILL)
         else:
@@ -224,10 +223,10 @@ def test_killed_job_resumes_with_every_row_exactly_once(tmp_path, victim):
         _, err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    finished = len(manifest(out)["shards"])
+    finished = len(batch_kit.manifest(out)["shards"])
     assert 0 < finished < shards
     if victim == "worker":
         assert proc.returncode == 2 and err.startswith("error: a worker process died"), err
     summary = run("headline", str(tmp_path / "in"), out, workers=2, progress=False)
     assert summary.skipped == finished and summary.written == shards - finished
-    assert output_ids(out) == expected_ids(shards, rows)
+    assert batch_kit.output_ids(out) == batch_kit.expected_ids(shards, rows)

@@ -14,7 +14,6 @@ import time
 
 import pytest
 
-from batch_data import expected_ids, manifest, output_ids, source_env, wait_for_first_shard, write_shards
 from summarize.batch import run
 
 ray = pytest.importorskip("ray")
@@ -42,8 +41,8 @@ def _map_workers() -> list[psutil.Process]:
             if "MapWorker" in " ".join(p.cmdline())]
 
 
-def test_killed_worker_is_replaced_and_output_matches_local(tmp_path, cluster):
-    write_shards(tmp_path / "in", shards=SHARDS, rows=ROWS, bad_every=50)
+def test_killed_worker_is_replaced_and_output_matches_local(tmp_path, cluster, batch_kit):
+    batch_kit.write_shards(tmp_path / "in", shards=SHARDS, rows=ROWS, bad_every=50)
     out = tmp_path / "ray"
     done: list = []
     job = threading.Thread(target=lambda: done.append(
@@ -51,7 +50,7 @@ def test_killed_worker_is_replaced_and_output_matches_local(tmp_path, cluster):
     job.start()
     try:
         deadline = time.monotonic() + 120
-        while not (out / "manifest.json").exists() or not manifest(out)["shards"]:
+        while not (out / "manifest.json").exists() or not batch_kit.manifest(out)["shards"]:
             assert job.is_alive() and time.monotonic() < deadline, "the job ended before a worker was killed"
             time.sleep(0.02)
         victims = _map_workers()
@@ -61,7 +60,7 @@ def test_killed_worker_is_replaced_and_output_matches_local(tmp_path, cluster):
         job.join(timeout=300)
     assert done, "the Ray job did not finish after a worker was killed"
     assert done[0].written == SHARDS and done[0].bad_rows == SHARDS * 3
-    assert output_ids(out) == expected_ids(SHARDS, ROWS)
+    assert batch_kit.output_ids(out) == batch_kit.expected_ids(SHARDS, ROWS)
 
     local = tmp_path / "local"
     run("headline", str(tmp_path / "in"), local, workers=1, chunk_rows=64, progress=False)
@@ -69,32 +68,32 @@ def test_killed_worker_is_replaced_and_output_matches_local(tmp_path, cluster):
         assert (out / path.name).read_bytes() == path.read_bytes(), path.name
 
 
-def test_killed_driver_resumes_with_every_row_exactly_once(tmp_path, cluster):
-    write_shards(tmp_path / "in", shards=SHARDS, rows=ROWS)
+def test_killed_driver_resumes_with_every_row_exactly_once(tmp_path, cluster, batch_kit):
+    batch_kit.write_shards(tmp_path / "in", shards=SHARDS, rows=ROWS)
     out = tmp_path / "out"
     command = [sys.executable, "-m", "summarize", "batch", "headline", "--input", str(tmp_path / "in"),
                "--output", str(out), "--engine", "ray", "--ray-address", cluster, "--workers", "2", "-q"]
-    proc = subprocess.Popen(command, env=source_env(), stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(command, env=batch_kit.source_env(), stderr=subprocess.PIPE, text=True)
     try:
-        wait_for_first_shard(out, proc, timeout=180)
+        batch_kit.wait_for_first_shard(out, proc, timeout=180)
         proc.send_signal(signal.SIGKILL)
         proc.communicate(timeout=60)
     finally:
         proc.kill()
-    finished = len(manifest(out)["shards"])
+    finished = len(batch_kit.manifest(out)["shards"])
     assert 0 < finished < SHARDS
     summary = run("headline", str(tmp_path / "in"), out, engine="ray", workers=2, progress=False)
     assert summary.skipped == finished and summary.written == SHARDS - finished
-    assert output_ids(out) == expected_ids(SHARDS, ROWS)
-    assert {e["engine"] for e in manifest(out)["shards"].values()} == {"ray"}
+    assert batch_kit.output_ids(out) == batch_kit.expected_ids(SHARDS, ROWS)
+    assert {e["engine"] for e in batch_kit.manifest(out)["shards"].values()} == {"ray"}
 
 
-def test_ray_missing_is_one_clear_error(tmp_path, monkeypatch):
+def test_ray_missing_is_one_clear_error(tmp_path, monkeypatch, batch_kit):
     from summarize.batch import ray_engine
     from summarize.io.read import InputError
 
     monkeypatch.setattr(ray_engine, "ray_available", lambda: False)
-    write_shards(tmp_path / "in", shards=1, rows=2)
+    batch_kit.write_shards(tmp_path / "in", shards=1, rows=2)
     with pytest.raises(InputError, match=r"needs Ray Data: pip install 'summarize\[ray\]'"):
         run("headline", str(tmp_path / "in"), tmp_path / "out", engine="ray", progress=False)
     assert not (tmp_path / "out").exists()  # refused before anything was written
