@@ -4,6 +4,7 @@
     .venv/bin/python scripts/bench_generate.py --quick    # tiny model smoke run (used by the tests)
     .venv/bin/python scripts/bench_generate.py --repeats 5 --threads 2
     nice -n 10 .venv/bin/python scripts/bench_generate.py --repeats 3     # on a shared machine
+    .venv/bin/python scripts/bench_generate.py --only ct2 --repeats 1     # the CTranslate2 rows alone
 
 Model: random weights with the shape of fnlp/bart-base-chinese v1
 (BartForConditionalGeneration, d_model 768, 6+6 layers, 12 heads, FFN 3072,
@@ -122,6 +123,8 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="tiny model and inputs: a smoke run of a few seconds")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
     parser.add_argument("--repeats", type=int, default=5, help="rounds per measurement; the best is kept (default 5)")
+    parser.add_argument("--only", choices=["all", "ct2"], default="all",
+                        help="ct2: the CTranslate2 rows alone (section 3), e.g. on a busy machine (default all)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
 
@@ -155,14 +158,19 @@ def main() -> int:
             results = gen.generate(texts, num_beams=4, batch_size=n_uniform, **fixed)
             assert len(results) == n_uniform
 
+        # 2. realistic batch: sorting by length against file order
+        articles = realistic_texts(n_real, args.quick, tokenizer)
+        if args.only == "ct2":
+            ct2_line = ctranslate2_section(args, Path(tmp), folder, model, enc, texts, articles, fixed, n_uniform)
+            print(ct2_line or "ctranslate2 is not installed")
+            return 0 if ct2_line else 2
+
         best_of(1, {"plain": plain, "ours": ours})  # warm-up: allocator, kernels, caches
         times = best_of(args.repeats, {"plain": plain, "ours": ours})
         uniform = {k: n_uniform / t for k, t in times.items()}
         print(f"uniform   ({n_uniform} x {src_tokens} tokens, beam 4, {NEW_TOKENS} new tokens): "
               f"plain model.generate {uniform['plain']:.3f} docs/s, HeadlineGenerator {uniform['ours']:.3f} docs/s")
 
-        # 2. realistic batch: sorting by length against file order
-        articles = realistic_texts(n_real, args.quick, tokenizer)
         lengths = [min(len(ids), 512) for ids in tokenizer(articles, add_special_tokens=True)["input_ids"]]
 
         def by_length():
