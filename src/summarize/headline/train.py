@@ -200,9 +200,12 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pa
                 raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
                                  "pass --overwrite to train this run again from the start")
             log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
+    # Every rank looks at the folder as the user left it, then all wait for each other before
+    # rank 0 writes: otherwise rank 0's fresh checkpoints/ looks like an earlier run to rank 1.
+    guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
+                  inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
     with args.main_process_first(desc="checking the run folder"):
-        guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
-                      inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
+        pass
     prepare_run_dir(cfg, run_dir)
     set_seed(cfg.training.seed)
 
