@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["batch_data"]  # the batch tests' shard helpers, as the batch_kit fixture
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SUMMARIZE_SHARED", REPO.parent / "shared"))
 

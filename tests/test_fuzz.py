@@ -52,7 +52,7 @@ def _page(data: bytes) -> str:
     return "".join(PAGE_PIECES[b % n] + SEPARATORS[(b // n) % len(SEPARATORS)] for b in data)
 
 
-pages = st.binary(max_size=48).map(_page)
+pages = st.binary(max_size=40).map(_page)
 mixed_pages = st.lists(st.one_of(st.sampled_from(PAGE_PIECES + SEPARATORS), st.text(max_size=6)), max_size=30).map("".join)
 
 
@@ -99,7 +99,7 @@ def test_newspaper_splitter_with_arbitrary_text_pieces(text):
 # --- lead_headline -----------------------------------------------------------------------------
 
 
-@settings(FUZZ, max_examples=3000)
+@settings(FUZZ, max_examples=1500)
 @given(st.one_of(st.text(max_size=200), pages), st.integers(min_value=1, max_value=40))
 def test_lead_headline_is_bounded_and_has_words_or_is_empty(text, max_chars):
     from summarize.headline.lead import LeadGenerator, has_words, lead_headline
@@ -198,7 +198,7 @@ def out_dir(tmp_path_factory):
     return tmp_path_factory.mktemp("jsonl")
 
 
-@settings(FUZZ, max_examples=300)
+@settings(FUZZ, max_examples=150)
 @given(rows=rows_strategy)
 def test_jsonl_writer_output_always_reads_back(out_dir, rows):
     from summarize.io.atomic import atomic_write_jsonl

@@ -177,7 +177,7 @@ def test_inference_settings_come_from_the_model_config(tmp_path):
 
 
 def test_missing_model_folder_is_a_clear_error(tmp_path):
-    from summarize.headline.models import ModelLoadError
+    from summarize.io.checkpoint import ModelLoadError
 
     with pytest.raises(ModelLoadError, match="no such model folder"):
         Reader.from_pretrained(tmp_path / "nope" / "model")

@@ -441,18 +441,15 @@ def _setup(name: str | None, ws: Path, monkeypatch, models: dict):
         yield
     elif name == "stdout_full":
         handle = open("/dev/full", "w", encoding="utf-8")  # noqa: SIM115 - closed below
-        monkeypatch.setattr(sys, "stdout", handle)
-        try:
+        with _replaced_stream("stdout", handle):
             yield
-        finally:
-            with contextlib.suppress(OSError):
-                handle.close()
-    elif name == "close_stdin":
-        monkeypatch.setattr(sys, "stdin", None)
-        yield
-    elif name == "close_stdout":
-        monkeypatch.setattr(sys, "stdout", None)
-        yield
+        with contextlib.suppress(OSError):
+            handle.close()
+    elif name in ("close_stdin", "close_stdout"):
+        # Restored here, not by monkeypatch: capsys also swaps sys.stdout, and monkeypatch's
+        # teardown (after capsys's) would put back capsys's closed stream.
+        with _replaced_stream(name.removeprefix("close_"), None):
+            yield
     elif name == "dead_tmp":
         stale = ws / ".o.jsonl.999999999.x1.tmp"
         stale.write_text("half a file", encoding="utf-8")
@@ -471,6 +468,16 @@ def _setup(name: str | None, ws: Path, monkeypatch, models: dict):
         yield
     else:
         raise AssertionError(f"unknown setup {name}")
+
+
+@contextlib.contextmanager
+def _replaced_stream(name: str, value):
+    saved = getattr(sys, name)
+    setattr(sys, name, value)
+    try:
+        yield
+    finally:
+        setattr(sys, name, saved)
 
 
 def _skip_unless(needs: str | None) -> None:
@@ -558,6 +565,21 @@ def test_matrix_totals_by_class():
         assert verbs[verb] >= 1, verb
 
 
+@pytest.mark.parametrize("verb", sorted(__import__("summarize.cli", fromlist=["VERBS"]).VERBS))
+def test_every_verb_gives_one_error_line_for_a_wrong_option(verb, capsys):
+    """Every registered verb, including ones added later, runs under the same handler."""
+    assert main([verb, "--no-such-option"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and len(err.splitlines()) == 1 and "Traceback" not in err, err
+
+
+@pytest.mark.parametrize("verb", sorted(__import__("summarize.cli", fromlist=["VERBS"]).VERBS))
+def test_every_verb_refuses_a_closed_stdout(verb, capsys):
+    with _replaced_stream("stdout", None):
+        assert main([verb, "--help"]) == 2
+    assert capsys.readouterr().err.strip() == "error: standard output is closed (results are printed there); run with a stdout"
+
+
 # --- cases that need a real process, a real pipe or a real training run --------------------------
 
 
@@ -580,48 +602,51 @@ def test_closed_pipe_exits_quietly(ws):
     assert err == ""
 
 
-def test_disk_full_while_saving_a_checkpoint(ws, tmp_path):
+@pytest.mark.slow
+def test_disk_full_while_saving_a_checkpoint(ws, tmp_path, capsys):
     """A full disk in the middle of checkpoint saving: one line saying the disk is full, naming the checkpoint."""
     if not IS_ROOT:
         pytest.skip("a real full disk needs a tmpfs mount (root)")
     run = tmp_path / "small"
     with _mount_tmpfs(run, "size=600k"):
-        proc = _cli("train", str(ws / "cfg.yaml"), "--output-dir", str(run), "training.max_steps=3",
-                    "training.eval_steps=1", "-q", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        out, err = proc.communicate(timeout=300)
-        err = err.decode()
-        assert proc.returncode == 2, err[-3000:]
+        code = main(["train", str(ws / "cfg.yaml"), "--output-dir", str(run), "training.max_steps=3",
+                     "training.eval_steps=1", "-q"])
+        err = capsys.readouterr().err
+        assert code == 2, err[-3000:]
         assert "Traceback" not in err
         errors = [line for line in err.splitlines() if line.startswith("error:")]
         assert len(errors) == 1, err[-3000:]
         assert "the disk is full" in errors[0] and "checkpoint" in errors[0], errors[0]
-        assert not (run / "metrics.json").exists()
+        assert not (run / "metrics.json").exists() and not (run / "model").exists()
 
 
-def test_two_trainings_into_one_folder_one_is_refused(ws, tmp_path):
-    """Two real processes, one run folder: the second is refused at once; the first finishes undisturbed."""
-    import signal
+def test_a_run_folder_held_by_another_process_is_refused(ws, tmp_path, capsys):
+    """Another process (not a thread of this one) holds the run folder: training is refused at once,
+    naming that process, and the folder is left as it was."""
     import time
 
-    run = tmp_path / "shared-run"
-    args = ("train", str(ws / "cfg.yaml"), "--output-dir", str(run), "training.max_steps=100000", "-q")
-    first = _cli(*args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    run = tmp_path / "busy-run"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from summarize.io.safety import FolderLock; "
+         "FolderLock(sys.argv[1]).acquire(); print('held', flush=True); time.sleep(120)", str(run)],
+        env={**os.environ, "PYTHONPATH": str(REPO / "src")}, stdout=subprocess.PIPE, text=True)
     try:
-        lock = run / ".summarize.lock"
-        deadline = time.monotonic() + 120
-        while not (lock.is_file() and lock.read_text().strip() == str(first.pid)):
-            assert first.poll() is None, first.stderr.read().decode()
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-        second = _cli(*args, "--overwrite", stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        _, err2 = second.communicate(timeout=120)
-        assert second.returncode == 2, err2.decode()[-2000:]
-        assert f"in use by another process (pid {first.pid})" in err2.decode()
-        assert first.poll() is None  # the first run goes on
-        assert (run / "config.yaml").is_file()
+        assert holder.stdout.readline().strip() == "held"
+        before = sorted(p.name for p in run.iterdir())
+        started = time.monotonic()
+        code = main(["train", str(ws / "cfg.yaml"), "--output-dir", str(run), "-q"])
+        err = capsys.readouterr().err
+        assert code == 2 and f"in use by another process (pid {holder.pid})" in err, err
+        assert time.monotonic() - started < 60  # refused, not waiting for the holder
+        assert sorted(p.name for p in run.iterdir()) == before == [".summarize.lock"]
     finally:
-        first.send_signal(signal.SIGKILL)
-        first.wait(timeout=60)
+        holder.kill()
+        holder.wait(timeout=30)
+    # the kernel drops the lock with its holder: the folder is usable again
+    from summarize.io.safety import FolderLock
+
+    with FolderLock(run):
+        pass
 
 
 def test_nan_model_writes_valid_json(models, tmp_path, capsys):
@@ -648,6 +673,7 @@ def test_nan_model_writes_valid_json(models, tmp_path, capsys):
             assert any("not finite" in w for w in row["warnings"])
 
 
+@pytest.mark.shared
 def test_lcsts_quoted_fields_on_the_real_file(shared_file, tmp_path, capsys):
     """The shared LCSTS train file: CSV-quoted fields lose their quoting; the counts are the report's."""
     src = shared_file("data/lcsts/train.tsv")

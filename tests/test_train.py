@@ -284,8 +284,9 @@ def test_two_process_training_on_cpu(tmp_path):
     assert [r["id"] for r in rows] == [f"a{i}" for i in range(8)]
     # one set of outputs: the JSON summary printed once (rank 0), no per-rank report files
     assert proc.stdout.count('"global_step"') == 1
-    assert sorted(p.name for p in run.iterdir()) == ["checkpoints", "config.yaml", "dev_predictions.jsonl", "init",
-                                                     "metrics.json", "model"]
+    # .summarize.lock: the run folder's (released) lock file, reused by the next run
+    assert sorted(p.name for p in run.iterdir()) == [".summarize.lock", "checkpoints", "config.yaml",
+                                                     "dev_predictions.jsonl", "init", "metrics.json", "model"]
     assert load_config(run / "config.yaml").training.output_dir == str(run)
     # the final model loads through the normal path
     from summarize.headline.config import ModelSection

@@ -18,6 +18,9 @@ VERBS = {
     "evaluate": ("summarize.cli.evaluate", "score predictions (or a model) with char-level ROUGE"),
     "headline": ("summarize.cli.headline", "write headlines for articles"),
     "qa": ("summarize.cli.qa", "reading comprehension: train, answer, predict, evaluate"),
+    "batch": ("summarize.cli.batch", "resumable headline/answer jobs over many files, locally or on Ray"),
+    "export": ("summarize.cli.export", "convert a headline model to CTranslate2, with a parity check"),
+    "serve": ("summarize.cli.serve", "serve headlines and QA answers over HTTP (micro-batched)"),
 }
 
 

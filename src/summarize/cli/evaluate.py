@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     source.add_argument("--model", metavar="DIR", help="a trained headline model to generate predictions with")
     parser.add_argument("--data", metavar="FILE.jsonl", help="with --model: the articles and reference headlines")
     parser.add_argument("--config", metavar="FILE", help="with --model: config whose generation settings to use")
+    parser.add_argument("--backend", choices=["torch", "ctranslate2"],
+                        help="with --model: inference backend (default: generation.backend, else torch)")
     parser.add_argument("overrides", nargs="*", metavar="key=value", help="with --model: config overrides")
     parser.add_argument("--output", metavar="DIR", help="write report.json, samples.jsonl and report.png here")
     parser.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -98,7 +100,7 @@ def _model_predictions(args: argparse.Namespace) -> tuple[list[str], list, list[
     from summarize.headline import predict
 
     return predict.generate_predictions(args.model, args.data, config=args.config, overrides=args.overrides,
-                                        skip_bad=args.skip_bad)
+                                        skip_bad=args.skip_bad, backend=args.backend)
 
 
 def main(argv: list[str]) -> int:

@@ -35,7 +35,6 @@ from pathlib import Path
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
 from summarize.io import BadRow, InputError, atomic_open, parse_jsonl, report_bad_rows, split_lines
-from summarize.io.atomic import finite_or_none, json_line
 from summarize.io.read import check_input_file, decode_bytes
 from summarize.io.safety import refuse_same_file
 
@@ -69,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--config", metavar="FILE", help="YAML config whose generation section sets decoding")
     parser.add_argument("--batch-size", type=int, metavar="N", help="articles per generation batch")
     parser.add_argument("--device", help="cpu, cuda, cuda:1 ... (default: cuda if available)")
+    parser.add_argument("--backend", choices=["torch", "ctranslate2"],
+                        help="inference backend (default: generation.backend, else torch; ctranslate2 needs summarize[fast])")
     add_verbosity(parser)
     return parser
 
@@ -132,15 +133,9 @@ def _read_input(text_arg: str | None, input_path: str | None) -> tuple[str, str]
 def _output_line(row: Row, result, fmt: str) -> str:
     if fmt == "txt":
         return result.headline
-    out = {"id": row.id} if row.id is not None else {}
-    out.update(headline=result.headline, method=result.method, warnings=list(result.warnings))
-    if result.score is not None:
-        score = finite_or_none(result.score)
-        if score is None:  # a broken (NaN) model: JSON has no NaN, so null, and say why
-            out["warnings"].append(f"score was {result.score}: the model's outputs are not finite numbers")
-        out["score"] = None if score is None else round(score, 6)
-        out["truncated_tokens"] = result.truncated_tokens
-    return json_line(out)
+    from summarize.headline.output import result_line
+
+    return result_line(result, row.id)
 
 
 @contextlib.contextmanager
@@ -175,7 +170,8 @@ def main(argv: list[str]) -> int:
 
     from summarize.headline.predict import load_generator
 
-    generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides)
+    generator = load_generator(args.model, device=args.device, config=args.config, overrides=overrides,
+                               backend=args.backend)
     kwargs = {"batch_size": args.batch_size} if args.batch_size else {}
     show = len(rows) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO)
     bar = None

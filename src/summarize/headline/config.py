@@ -96,9 +96,25 @@ class GenerationSection:
     length_penalty: float = _help("beam-search length penalty", default=1.0)
     max_source_tokens: int = _help("articles are truncated to this many tokens at inference, keeping the lead", default=512)
     batch_size: int = _help("articles per generation batch", default=16)
+    backend: Literal["torch", "ctranslate2"] = _help(
+        "torch: transformers generate; ctranslate2: the converted copy (summarize export ctranslate2, the fast extra)",
+        default="torch",
+    )
+    compute_type: Literal[
+        "auto", "int8", "int8_float32", "int8_float16", "int8_bfloat16", "int16", "float16", "bfloat16", "float32"
+    ] = _help("ctranslate2 only: weight/compute precision; auto keeps the export's quantization where the device can run it",
+              default="auto")
+    inter_threads: int = _help("ctranslate2 only: batches decoded in parallel", default=1)
+    intra_threads: int = _help("ctranslate2 only: threads per batch; 0 divides the machine's cores by inter_threads",
+                               default=0)
+    vocab_restrict: bool = _help(
+        "ctranslate2 only: decode over the training headlines' vocabulary (export with --vocab-from)", default=False
+    )
 
     def check(self) -> list[str]:
         errors = []
+        if self.inter_threads < 1 or self.intra_threads < 0:
+            errors.append("generation.inter_threads must be >= 1 and generation.intra_threads >= 0")
         if self.num_beams < 1:
             errors.append(f"generation.num_beams must be >= 1, got {self.num_beams}")
         if self.max_chars < 1:

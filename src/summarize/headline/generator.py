@@ -108,6 +108,8 @@ class HeadlineGenerator:
         config: str | os.PathLike | HeadlineConfig | None = None,
         overrides: Sequence[str] = (),
         source_prefix: str | None = None,
+        backend: str | None = None,
+        compute_type: str | None = None,
     ) -> HeadlineGenerator:
         """Load a model folder or hub id. ``device`` None: cuda if available, else cpu.
 
@@ -115,17 +117,35 @@ class HeadlineGenerator:
         ``config`` and ``overrides`` (see ``generation_settings``). ``source_prefix``
         (T5 task prefixes) defaults to the config's ``data.source_prefix``, else to the
         prefix the model was trained with (saved in its generation_config.json).
-        """
-        from summarize.headline.backends.torch_backend import TorchBackend
 
+        ``backend``: ``"torch"`` or ``"ctranslate2"`` (default: ``generation.backend``
+        of the config, ``ctranslate2`` for an export folder, else torch). With
+        ctranslate2 a model folder is converted once into ``<folder>-ct2`` (again
+        when the folder changes); ``compute_type`` (default ``generation.compute_type``)
+        picks int8, float32, ...
+        """
         resolved = _resolve_config(config, overrides)  # the file is read and validated once here
-        model, tokenizer = _load_weights(path_or_id, resolved.model if config is not None else None)
         name = _display_name(path_or_id)
-        backend = TorchBackend(model, tokenizer, name=name, device=device)
-        defaults = generation_settings(backend.defaults, config, overrides)
+        kind = _backend_kind(path_or_id, backend, resolved, config, overrides)
+        if kind == "ctranslate2":
+            from summarize.headline.backends.ct2_backend import CT2Backend
+
+            section = resolved.generation
+            chosen = compute_type or section.compute_type
+            loaded: Backend = CT2Backend(
+                _ct2_export_for(path_or_id, chosen), name=name, device=None if device is None else str(device),
+                compute_type=chosen, inter_threads=section.inter_threads, intra_threads=section.intra_threads,
+                vocab_restrict=section.vocab_restrict,
+            )
+        else:
+            from summarize.headline.backends.torch_backend import TorchBackend
+
+            model, tokenizer = _load_weights(path_or_id, resolved.model if config is not None else None)
+            loaded = TorchBackend(model, tokenizer, name=name, device=device)
+        defaults = generation_settings(loaded.defaults, config, overrides)
         if source_prefix is None:
-            source_prefix = _source_prefix(resolved, config, overrides, backend.source_prefix)
-        return cls(backend, defaults, source_prefix=source_prefix)
+            source_prefix = _source_prefix(resolved, config, overrides, loaded.source_prefix)
+        return cls(loaded, defaults, source_prefix=source_prefix)
 
     # --- public API ---------------------------------------------------------------
 
@@ -264,6 +284,47 @@ def _resolve_config(config: Any, overrides: Sequence[str]) -> HeadlineConfig:
     if isinstance(config, HeadlineConfig):
         return config
     return load_config(config, list(overrides), task="headline")
+
+
+def _backend_kind(path_or_id: Any, backend: str | None, resolved: HeadlineConfig, config: Any,
+                  overrides: Sequence[str]) -> str:
+    """torch or ctranslate2: the argument, else the config's choice, else what the folder holds."""
+    from summarize.headline.backends.ct2_export import ExportError, is_export
+
+    chosen = backend
+    if chosen is None and (config is not None or any(o.strip().startswith("generation.backend") for o in overrides)):
+        chosen = resolved.generation.backend
+    if chosen not in (None, "torch", "ctranslate2"):
+        raise ValueError(f"backend must be 'torch' or 'ctranslate2', got {chosen!r}")
+    if is_export(path_or_id):
+        if chosen == "torch":
+            raise ExportError(f"{path_or_id}: a CTranslate2 export; load its source model folder for the torch backend")
+        return "ctranslate2"
+    return chosen or "torch"
+
+
+def _ct2_export_for(path_or_id: Any, compute_type: str) -> Path:
+    """An export folder as given, or a model folder's ``<folder>-ct2`` copy, (re)converted when missing or stale."""
+    from summarize.headline.backends.ct2_export import (
+        ExportError,
+        default_export_dir,
+        export_ctranslate2,
+        is_export,
+        staleness,
+    )
+
+    if is_export(path_or_id):
+        return Path(path_or_id)
+    if not Path(str(path_or_id)).is_dir():
+        raise ExportError(f"{path_or_id}: the ctranslate2 backend needs a local model folder or export folder")
+    dest = default_export_dir(path_or_id)
+    if is_export(dest):
+        state = staleness(dest)
+        if not state.stale:
+            return dest
+        log.warning("%s is stale (%s); converting again", dest, state.reason)
+    quantization = compute_type if compute_type != "auto" else "int8"
+    return export_ctranslate2(path_or_id, dest, quantization=quantization, force=is_export(dest))
 
 
 def _source_prefix(resolved: HeadlineConfig, config: Any, overrides: Sequence[str], saved: str) -> str:

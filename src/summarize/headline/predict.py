@@ -31,8 +31,11 @@ def load_generator(
     device: Any = None,
     config: str | os.PathLike | None = None,
     overrides: Sequence[str] = (),
+    backend: str | None = None,
 ):
     """A ``HeadlineGenerator`` for a model folder or hub id; ``None`` or ``"lead"``: the offline lead method.
+
+    ``backend``: torch or ctranslate2 (see ``HeadlineGenerator.from_pretrained``); ignored for lead.
 
     Both answer ``generate(texts, ...)`` with ``HeadlineResult``s; decoding
     settings follow overrides > config > model defaults > schema defaults.
@@ -45,7 +48,7 @@ def load_generator(
         return LeadGenerator(max_chars=generation_settings(GenerationSection(), config, overrides).max_chars)
     from summarize.headline.generator import HeadlineGenerator
 
-    return HeadlineGenerator.from_pretrained(model, device=device, config=config, overrides=overrides)
+    return HeadlineGenerator.from_pretrained(model, device=device, config=config, overrides=overrides, backend=backend)
 
 
 def record_problem(obj: dict, text_field: str, title_field: str | None) -> str | None:
@@ -109,6 +112,7 @@ def generate_predictions(
     skip_bad: bool = False,
     device: Any = None,
     batch_size: int | None = None,
+    backend: str | None = None,
 ) -> tuple[list[str], list[str], list[str]]:
     """(predictions, references, ids) of ``model`` on the canonical JSONL file ``data``.
 
@@ -129,7 +133,7 @@ def generate_predictions(
     report_bad_rows(bad, log.warning)
     if not rows:
         raise InputError(f"{data}: no records to headline")
-    generator = load_generator(model, device=device, config=config, overrides=overrides)
+    generator = load_generator(model, device=device, config=config, overrides=overrides, backend=backend)
     records = [r for _, r in rows]
     ids = [str(r.get("id", line)) for line, r in rows]
     show = len(records) >= _PROGRESS_FROM and logging.getLogger("summarize").isEnabledFor(logging.INFO)

@@ -26,7 +26,6 @@ from summarize.headline.config import HeadlineConfig
 from summarize.headline.arrow import tokenize_pairs
 from summarize.headline.dataset import Pair, make_collator
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
-from summarize.io.read import InputError
 from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
@@ -147,10 +146,9 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     ``resume`` on a run with nothing left to train returns its saved metrics.
     """
     from summarize.data.split import check_split_files
-    from summarize.training import build_training_arguments, lock_run_dir
+    from summarize.training import build_training_arguments
+    from summarize.training.rundir import locked_run_dir
 
-    if resume and overwrite:
-        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
     cfg = with_output_dir(config, output_dir)
     run_dir = Path(cfg.training.output_dir)
     check_split_files([f for f, given in ((cfg.data.train, train_data), (cfg.data.dev, dev_data)) if given is None])
@@ -162,13 +160,9 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         from summarize.headline.models import load_pretrained
 
         pretrained = load_pretrained(cfg.model)  # a mistyped model path fails here, before the run folder
-    lock = lock_run_dir(run_dir)
-    try:
+    with locked_run_dir(run_dir, resume=resume, overwrite=overwrite):
         return _train_in(cfg, run_dir, args, train_ds, dev_ds, dev_pairs, pretrained, resume=resume,
                          overwrite=overwrite)
-    finally:
-        if lock is not None:
-            lock.release()
 
 
 def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pairs: list[Pair], pretrained,
@@ -179,33 +173,21 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pa
     from summarize.headline.generation_config import to_generation_config
     from summarize.training import (
         OrderedSeq2SeqTrainer,
-        find_resume_checkpoint,
-        finished_metrics,
         guard_outputs,
         is_main_process,
         prepare_run_dir,
+        resume_point,
         standard_callbacks,
     )
 
-    checkpoint = None
-    if resume:
-        checkpoint = find_resume_checkpoint(run_dir)
-        done = finished_metrics(run_dir, checkpoint, cfg.training.max_steps, cfg.training.epochs)
-        if done is not None:
-            log.info("%s: this run already finished at step %s; nothing to resume, no file changed",
-                     run_dir, done.get("global_step"))
-            return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
-        if checkpoint is None:
-            if any((run_dir / name).exists() for name in ("model", "metrics.json")):
-                raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
-                                 "pass --overwrite to train this run again from the start")
-            log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
-    # Every rank looks at the folder as the user left it, then all wait for each other before
-    # rank 0 writes: otherwise rank 0's fresh checkpoints/ looks like an earlier run to rank 1.
-    guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
-                  inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
-    with args.main_process_first(desc="checking the run folder"):
-        pass
+    checkpoint, done = resume_point(run_dir, cfg.training, resume=resume)
+    if done is not None:
+        return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
+    if is_main_process():
+        # Decided once, by rank 0: the other ranks would look after it had started writing (checkpoints/)
+        # and refuse their own run. If rank 0 refuses, the launcher stops the other ranks.
+        guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
+                      inputs=(cfg.data.train, cfg.data.dev, cfg.model.name_or_path, cfg.model.tokenizer))
     prepare_run_dir(cfg, run_dir)
     set_seed(cfg.training.seed)
 

@@ -142,10 +142,8 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
     the folder is locked while training, an earlier run in it is replaced only with
     ``overwrite``, and ``resume`` on a finished run returns its saved metrics.
     """
-    from summarize.training import lock_run_dir
+    from summarize.training.rundir import locked_run_dir
 
-    if resume and overwrite:
-        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
     began = time.time()
     cfg = with_output_dir(config, output_dir)
     run_dir = Path(cfg.training.output_dir)
@@ -165,33 +163,23 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
         dev_stats = dev_data.stats
     # A mistyped model path fails here, before the run folder is touched.
     pretrained = load_or_build_qa_model(cfg, usable, run_dir) if cfg.model.init != "scratch" else None
-    lock = lock_run_dir(run_dir)
-    try:
+    with locked_run_dir(run_dir, resume=resume, overwrite=overwrite):
         return _train_in(cfg, run_dir, began, train_data, train_examples, usable, dropped, dev_examples, dev_stats,
                          pretrained, resume=resume, overwrite=overwrite)
-    finally:
-        if lock is not None:
-            lock.release()
 
 
 def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_examples, usable, dropped,
               dev_examples, dev_stats, pretrained, *, resume: bool, overwrite: bool) -> TrainResult:
     from summarize.metrics.cmrc import cmrc_scores
     from summarize.training import (
-        OrderedTrainer, build_training_arguments, find_resume_checkpoint, finished_metrics, guard_outputs,
+        OrderedTrainer, build_training_arguments, guard_outputs, resume_point,
         is_main_process, prepare_run_dir, standard_callbacks,
     )
 
     d = cfg.data
-    checkpoint = find_resume_checkpoint(run_dir) if resume else None
-    if resume:
-        done = finished_metrics(run_dir, checkpoint, cfg.training.max_steps, cfg.training.epochs)
-        if done is not None:
-            log.info("%s: this run already finished; nothing to resume, no file changed", run_dir)
-            return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
-        if checkpoint is None and any((run_dir / name).exists() for name in ("model", "metrics.json")):
-            raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
-                             "pass --overwrite to train this run again from the start")
+    checkpoint, done = resume_point(run_dir, cfg.training, resume=resume)
+    if done is not None:
+        return TrainResult(output_dir=run_dir, model_dir=run_dir / "model", metrics=done)
     if is_main_process():
         guard_outputs(run_dir, RUN_OUTPUTS, resume=resume, overwrite=overwrite,
                       inputs=(d.train, d.dev, cfg.model.name_or_path, cfg.model.tokenizer))
@@ -229,8 +217,6 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
         compute_metrics=compute_metrics,
         callbacks=standard_callbacks(cfg.training, run_dir),
     )
-    if resume and checkpoint is None:
-        log.warning("--resume: no complete checkpoint under %s; starting from scratch", run_dir)
     with train_logging():
         result = trainer.train(resume_from_checkpoint=checkpoint)
 

@@ -15,10 +15,12 @@ Safety rules every training verb follows (``open_run_dir``):
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -161,3 +163,39 @@ def finished_metrics(run_dir: str | os.PathLike, checkpoint: str | None, max_ste
     else:
         return None
     return metrics if target and step >= target else None
+
+
+def resume_point(run_dir: str | os.PathLike, section: Any, *, resume: bool) -> tuple[str | None, dict | None]:
+    """``(checkpoint to continue from, saved metrics when the run already finished)`` for a training verb.
+
+    Without ``resume``: ``(None, None)``. A finished run gives its metrics (the
+    caller returns them and writes nothing). A run with outputs but no complete
+    checkpoint cannot be continued: an InputError says to pass ``--overwrite``.
+    """
+    if not resume:
+        return None, None
+    run_dir = Path(run_dir)
+    checkpoint = find_resume_checkpoint(run_dir)
+    done = finished_metrics(run_dir, checkpoint, section.max_steps, section.epochs)
+    if done is not None:
+        log.info("%s: this run already finished; nothing to resume, no file changed", run_dir)
+        return checkpoint, done
+    if checkpoint is None:
+        if any((run_dir / name).exists() for name in ("model", METRICS_NAME)):
+            raise InputError(f"{run_dir}: --resume found no complete checkpoint to continue from; "
+                             "pass --overwrite to train this run again from the start")
+        log.warning("--resume: no complete checkpoint under %s; starting from the beginning", run_dir)
+    return checkpoint, None
+
+
+@contextlib.contextmanager
+def locked_run_dir(run_dir: str | os.PathLike, *, resume: bool, overwrite: bool) -> Iterator[None]:
+    """Hold the run folder's lock (rank 0) for a training run; ``--resume`` with ``--overwrite`` is refused first."""
+    if resume and overwrite:
+        raise InputError("--resume continues a run and --overwrite replaces it: give one of them")
+    lock = lock_run_dir(run_dir)
+    try:
+        yield
+    finally:
+        if lock is not None:
+            lock.release()
