@@ -30,12 +30,12 @@ def _import(args) -> int:
 def _trim(args) -> int:
     from summarize.pretrained.trim import trim_vocab
 
-    report = trim_vocab(args.src, args.dest, args.corpus, keep_cjk=not args.no_cjk_chars)
+    report = trim_vocab(args.src, args.dest, args.corpus, min_count=args.min_count, keep_cjk=not args.no_cjk_chars)
     if args.json:
         print(json.dumps(report, ensure_ascii=False, allow_nan=False))
     else:
         print(f"kept {report['kept']:,} of {report['original']:,} tokens; "
-              f"{report['unk_rate'] * 100:.3f}% of corpus texts had a token mapped to <unk> -> {args.dest}")
+              f"{report['unk_rate'] * 100:.3f}% of corpus texts tokenize differently (re-segmented or <unk>) -> {args.dest}")
     return 0
 
 
@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dest", help="new folder for the trimmed model and tokenizer")
     p.add_argument("--corpus", nargs="+", required=True, metavar="FILE",
                    help="text files (one text per line) or JSONL with text fields; every token they produce is kept")
+    p.add_argument("--min-count", type=int, default=1, help="keep corpus tokens seen at least this often (default 1)")
     p.add_argument("--no-cjk-chars", action="store_true", help="do not add single-CJK-character tokens beyond the corpus")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     add_verbosity(p)
