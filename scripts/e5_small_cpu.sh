@@ -4,6 +4,7 @@
 #
 #   scripts/e5_small_cpu.sh qa          # configs/qa-e5-small.yaml -> runs/qa-e5-small/metrics.json
 #   scripts/e5_small_cpu.sh bert2bert   # configs/bert2bert-e5-small.yaml and its from-scratch twin
+#   scripts/e5_small_cpu.sh qa data.max_train_samples=1000   # extra key=value overrides go to the trainer
 #
 # Prepares the weights once (import, then vocabulary trimming on CMRC + LCSTS train), runs under
 # `nice` (the machine is shared), and prints wall time and load average at the end.
@@ -21,14 +22,16 @@ if [ ! -f runs/e5-small-zh/config.json ]; then
 fi
 
 start=$(date +%s)
-case "${1:-qa}" in
+what=${1:-qa}
+shift || true
+case "$what" in
   qa)
-    nice -n 10 $SUMMARIZE qa train configs/qa-e5-small.yaml --output-dir runs/qa-e5-small
+    nice -n 10 $SUMMARIZE qa train configs/qa-e5-small.yaml --output-dir runs/qa-e5-small "$@"
     ;;
   bert2bert)
-    nice -n 10 $SUMMARIZE train configs/bert2bert-e5-small.yaml --output-dir runs/bert2bert-e5-small
+    nice -n 10 $SUMMARIZE train configs/bert2bert-e5-small.yaml --output-dir runs/bert2bert-e5-small "$@"
     nice -n 10 $SUMMARIZE train configs/bert2bert-e5-small.yaml --output-dir runs/bert2bert-scratch \
-      model.init=encoder-decoder-scratch
+      model.encoder_decoder.from_scratch=true "$@"
     ;;
   *) echo "usage: $0 qa|bert2bert" >&2; exit 2 ;;
 esac

@@ -27,6 +27,7 @@ from summarize.headline.clean import clean_headline
 from summarize.headline.config import HeadlineConfig
 from summarize.headline.dataset import Pair, encode_pairs, make_collator, read_pairs
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl
+from summarize.pretrained.provenance import weights_provenance
 from summarize.training.rundir import world_size
 
 log = logging.getLogger("summarize")
@@ -118,6 +119,16 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_pairs: list[Pair
     from summarize.headline.models import build_scratch_checkpoint, load_pretrained
     from summarize.training import is_main_process
 
+    if cfg.model.init == "encoder-decoder":
+        from summarize.headline.bert2bert import build_bert2bert
+
+        folder = run_dir / "init"
+        with args.main_process_first(desc="building the encoder-decoder model"):
+            if is_main_process() and not (resume and (folder / "config.json").is_file()):
+                build_bert2bert(cfg.model.name_or_path, cfg.model.encoder_decoder, folder, cfg.training.seed,
+                                revision=cfg.model.revision)
+        section = dataclasses.replace(cfg.model, family="auto", tokenizer=None)
+        return load_pretrained(section, name_or_path=str(folder))
     if cfg.model.init != "scratch":
         return load_pretrained(cfg.model)
     folder = scratch_folder(cfg, run_dir)
@@ -232,6 +243,7 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
         "world_size": args.world_size,
         "precision": "bf16" if args.bf16 else "fp16" if args.fp16 else "fp32",
         "model": {"family": loaded.family, "init": cfg.model.init, "parameters": trainer.model.num_parameters()},
+        "started_from": weights_provenance(cfg.model.name_or_path, cfg.model.init),
         "metric": "char-level ROUGE F x100 (summarize.metrics.rouge, ROUGE-1.5.5 counting) on generated, "
                   "cleaned dev headlines vs the raw dev references",
     }
