@@ -29,6 +29,11 @@ case "$what" in
     nice -n 10 $SUMMARIZE qa train configs/qa-e5-small.yaml --output-dir runs/qa-e5-small "$@"
     ;;
   bert2bert)
+    for split in train:train val:dev; do
+      if [ ! -f "data/lcsts/${split#*:}.jsonl" ]; then
+        $SUMMARIZE data convert --format lcsts "$SHARED/data/lcsts/${split%%:*}.tsv" "data/lcsts/${split#*:}.jsonl"
+      fi
+    done
     nice -n 10 $SUMMARIZE train configs/bert2bert-e5-small.yaml --output-dir runs/bert2bert-e5-small "$@"
     nice -n 10 $SUMMARIZE train configs/bert2bert-e5-small.yaml --output-dir runs/bert2bert-scratch \
       model.encoder_decoder.from_scratch=true "$@"
