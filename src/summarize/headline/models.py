@@ -34,7 +34,8 @@ from summarize.io.checkpoint import (  # noqa: F401  (re-exported: the loading A
 
 log = logging.getLogger("summarize")
 
-FAMILIES = {"bart": "bart", "t5": "t5", "mt5": "mt5", "pegasus": "pegasus"}  # config.model_type -> family
+# config.model_type -> family; "encoder-decoder" is BERT2BERT (headline/bert2bert.py)
+FAMILIES = {"bart": "bart", "t5": "t5", "mt5": "mt5", "pegasus": "pegasus", "encoder-decoder": "bert2bert"}
 SENTENCEPIECE_FILES = ("spiece.model", "sentencepiece.bpe.model", "tokenizer.model")
 # Seq2seq models take no token_type_ids; BERT tokenizers would produce them.
 SEQ2SEQ_INPUTS = ["input_ids", "attention_mask"]
@@ -132,6 +133,10 @@ def load_pretrained(section: ModelSection, *, name_or_path: str | None = None, d
     if model.config.decoder_start_token_id is None:
         raise ModelLoadError(f"{folder}/config.json: decoder_start_token_id is not set")
     align_special_ids(model, tokenizer, str(folder))
+    if family == "bert2bert":
+        from summarize.headline.bert2bert import after_load
+
+        after_load(model)
     return LoadedModel(model=model, tokenizer=tokenizer, family=family, path=folder)
 
 

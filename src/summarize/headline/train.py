@@ -15,6 +15,7 @@ a run folder a newsroom can use directly::
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 import time
@@ -29,6 +30,7 @@ from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_js
 from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
+from summarize.pretrained.provenance import weights_provenance
 from summarize.training.rundir import world_size
 
 log = logging.getLogger("summarize")
@@ -119,6 +121,16 @@ def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_ds, resume: bool
     from summarize.headline.models import build_scratch_checkpoint, load_pretrained
     from summarize.training import is_main_process
 
+    if cfg.model.init == "encoder-decoder":
+        from summarize.headline.bert2bert import build_bert2bert
+
+        folder = run_dir / "init"
+        with args.main_process_first(desc="building the encoder-decoder model"):
+            if is_main_process() and not (resume and (folder / "config.json").is_file()):
+                build_bert2bert(cfg.model.name_or_path, cfg.model.encoder_decoder, folder, cfg.training.seed,
+                                revision=cfg.model.revision)
+        section = dataclasses.replace(cfg.model, family="auto", tokenizer=None)
+        return load_pretrained(section, name_or_path=str(folder))
     if cfg.model.init != "scratch":
         return load_pretrained(cfg.model)
     folder = scratch_folder(cfg, run_dir)
@@ -156,10 +168,15 @@ def train(config: HeadlineConfig, output_dir: str | os.PathLike | None = None, r
     args = build_training_arguments(cfg.training, run_dir, metric_for_best=METRIC, evaluate=has_dev)
     train_ds, dev_ds, dev_pairs = _load_data(cfg, args, train_data, dev_data)
     pretrained = None
-    if cfg.model.init != "scratch":
+    # A mistyped model path fails here, before the run folder is touched.
+    if cfg.model.init == "pretrained":
         from summarize.headline.models import load_pretrained
 
-        pretrained = load_pretrained(cfg.model)  # a mistyped model path fails here, before the run folder
+        pretrained = load_pretrained(cfg.model)
+    elif cfg.model.init == "encoder-decoder":
+        from summarize.io.checkpoint import check_model_folder, resolve_checkpoint
+
+        check_model_folder(resolve_checkpoint(cfg.model.name_or_path, cfg.model.revision))
     with locked_run_dir(run_dir, resume=resume, overwrite=overwrite):
         return _train_in(cfg, run_dir, args, train_ds, dev_ds, dev_pairs, pretrained, resume=resume,
                          overwrite=overwrite)
@@ -270,6 +287,7 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pa
         "world_size": args.world_size,
         "precision": "bf16" if args.bf16 else "fp16" if args.fp16 else "fp32",
         "model": {"family": loaded.family, "init": cfg.model.init, "parameters": trainer.model.num_parameters()},
+        "started_from": weights_provenance(cfg.model.name_or_path, cfg.model.init),
         "metric": "char-level ROUGE F x100 (summarize.metrics.rouge, ROUGE-1.5.5 counting) on generated, "
                   "cleaned dev headlines vs the raw dev references",
     }

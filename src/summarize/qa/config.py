@@ -68,6 +68,9 @@ class QADataSection:
     max_answer_tokens: int = _help("longest answer span the decoder considers, in tokens", default=50)
     n_best: int = _help("candidate starts and ends kept per window before pairing", default=20)
     max_train_samples: int | None = _help("use only the first N training questions (quick experiments)", default=None)
+    train_negative_windows: float = _help(
+        "fraction of training windows WITHOUT the answer that are kept (sampled with training.seed); 1 keeps all, "
+        "as HF run_qa does; lower it to spend CPU on the windows that hold answers", default=1.0)
     max_dev_samples: int | None = _help("score only the first N dev questions", default=None)
 
     def check(self) -> list[str]:
@@ -95,6 +98,8 @@ class QADataSection:
         for name in ("max_train_samples", "max_dev_samples"):
             if getattr(self, name) is not None and getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive or null, got {getattr(self, name)}")
+        if not 0.0 <= self.train_negative_windows <= 1.0:
+            errors.append(f"train_negative_windows must be in [0, 1], got {self.train_negative_windows}")
         return errors
 
 

@@ -22,6 +22,7 @@ import torch
 
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
 from summarize.io.read import InputError
+from summarize.pretrained.provenance import weights_provenance
 from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
 from summarize.qa.decode import decode_windows
@@ -134,6 +135,17 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
 TRAIN_FIT_SAMPLE = 200
 
 
+def keep_negative_windows(features: dict[str, list], fraction: float, seed: int) -> dict[str, list]:
+    """All windows holding the answer, plus ``fraction`` of the others (a seeded sample, order kept)."""
+    if fraction >= 1.0:
+        return features
+    import random
+
+    rng = random.Random(seed)
+    keep = [i for i, s in enumerate(features["start_positions"]) if s > 0 or rng.random() < fraction]
+    return {k: [v[i] for i in keep] for k, v in features.items()}
+
+
 def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False,
           overwrite: bool = False) -> TrainResult:
     """Run training; ``result.metrics`` is what ``metrics.json`` holds.
@@ -187,9 +199,10 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
     model, tokenizer = pretrained if pretrained is not None else load_or_build_qa_model(cfg, usable, run_dir)
     built = train_features(tokenizer, usable, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
                            max_question_tokens=d.max_question_tokens)
-    train_set = FeatureDataset(built["features"])
+    features = keep_negative_windows(built["features"], d.train_negative_windows, cfg.training.seed)
+    train_set = FeatureDataset(features)
     log.info("training on %d questions -> %d windows (%d with the answer inside)", len(usable), len(train_set),
-             sum(1 for s in built["features"]["start_positions"] if s > 0))
+             sum(1 for s in features["start_positions"] if s > 0))
 
     eval_set, dev_windows, compute_metrics = None, None, None
     if dev_examples:
@@ -225,6 +238,7 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
             "questions": len(train_examples),
             "dropped_without_answer_in_context": dropped,
             "windows": len(train_set),
+            "negative_windows_kept": d.train_negative_windows,
             "steps": result.global_step,
             "resumed_from": checkpoint,
             "answer_alignment": train_data.stats.as_dict(),
@@ -232,6 +246,7 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
             **{k: v for k, v in result.metrics.items() if isinstance(v, (int, float))},
         },
         "best_checkpoint": relative_to_run(trainer.state.best_model_checkpoint, run_dir),
+        "started_from": weights_provenance(cfg.model.name_or_path, cfg.model.init),
     }
     rows: list[dict] = []
     if eval_set is not None:
