@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-pytest_plugins = ["batch_data"]  # the batch tests' shard helpers, as the batch_kit fixture
+pytest_plugins = ["batch_data", "headline_data"]  # shared test data helpers, as the batch_kit and headline_kit fixtures
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SUMMARIZE_SHARED", REPO.parent / "shared"))

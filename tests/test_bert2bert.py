@@ -11,16 +11,15 @@ import torch
 
 from summarize.config import load_config
 from summarize.headline.train import train
-from test_train import make_pairs, write_jsonl
 
 torch.set_num_threads(1)
 
 
-def save_tiny_bert(folder: Path, layers: int = 2) -> Path:
+def save_tiny_bert(folder: Path, headline_kit, layers: int = 2) -> Path:
     from transformers import BertConfig, BertModel, BertTokenizer
 
     folder.mkdir(parents=True)
-    chars = sorted({c for row in make_pairs() for c in row["text"] + row["title"]})
+    chars = sorted({c for row in headline_kit.make_pairs() for c in row["text"] + row["title"]})
     vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *chars]
     (folder / "vocab.txt").write_text("\n".join(vocab) + "\n", encoding="utf-8")
     BertTokenizer(str(folder / "vocab.txt"), do_lower_case=False).save_pretrained(folder)
@@ -32,8 +31,8 @@ def save_tiny_bert(folder: Path, layers: int = 2) -> Path:
     return folder
 
 
-def bert2bert_config(tmp_path: Path, encoder: Path, *overrides: str, dev: bool = True):
-    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+def bert2bert_config(tmp_path: Path, headline_kit, encoder: Path, *overrides: str, dev: bool = True):
+    data = headline_kit.write_jsonl(tmp_path / "pairs.jsonl", headline_kit.make_pairs())
     return load_config(None, [
         "model.init=encoder-decoder", f"model.name_or_path={encoder}",
         "data.max_source_tokens=96", "data.max_target_tokens=24", "generation.max_source_tokens=96",
@@ -42,11 +41,11 @@ def bert2bert_config(tmp_path: Path, encoder: Path, *overrides: str, dev: bool =
     ], task="headline")
 
 
-def test_bert2bert_learns_and_loads_through_the_normal_path(tmp_path):
+def test_bert2bert_learns_and_loads_through_the_normal_path(tmp_path, headline_kit):
     from summarize.headline.generator import HeadlineGenerator
 
-    encoder = save_tiny_bert(tmp_path / "bert")
-    cfg = bert2bert_config(tmp_path, encoder, "training.max_steps=150", "training.learning_rate=3e-3",
+    encoder = save_tiny_bert(tmp_path / "bert", headline_kit)
+    cfg = bert2bert_config(tmp_path, headline_kit, encoder, "training.max_steps=150", "training.learning_rate=3e-3",
                            "training.warmup_steps=10", "training.eval_strategy=steps", "training.eval_steps=75")
     run = tmp_path / "run"
     train(cfg, output_dir=run)
@@ -59,48 +58,48 @@ def test_bert2bert_learns_and_loads_through_the_normal_path(tmp_path):
     assert (saved["decoder_start_token_id"], saved["eos_token_id"], saved["pad_token_id"]) == (2, 3, 0)  # [CLS] [SEP] [PAD]
     # the generator, its character-length control and cleaning work on it unchanged
     generator = HeadlineGenerator.from_pretrained(str(run / "model"), device="cpu")
-    article = make_pairs()[2]
+    article = headline_kit.make_pairs()[2]
     assert generator.generate(article["text"]).headline == article["title"]
     assert len(generator.generate(article["text"], max_chars=5).headline) <= 5
 
 
-def test_shared_weights_survive_save_load_and_resume(tmp_path):
+def test_shared_weights_survive_save_load_and_resume(tmp_path, headline_kit):
     from transformers import EncoderDecoderModel
 
     from summarize.headline.config import ModelSection
     from summarize.headline.models import load_pretrained
 
-    encoder = save_tiny_bert(tmp_path / "bert")
+    encoder = save_tiny_bert(tmp_path / "bert", headline_kit)
     common = ("model.encoder_decoder.share=true", "training.learning_rate=1e-3", "training.eval_strategy=\"no\"",
               "training.eval_steps=3")
     run = tmp_path / "run"
-    train(bert2bert_config(tmp_path, encoder, "training.max_steps=3", *common, dev=False), output_dir=run)
+    train(bert2bert_config(tmp_path, headline_kit, encoder, "training.max_steps=3", *common, dev=False), output_dir=run)
     loaded = load_pretrained(ModelSection(name_or_path=str(run / "model"))).model
     assert isinstance(loaded, EncoderDecoderModel)
     enc_layer, dec_layer = loaded.encoder.encoder.layer[0], loaded.decoder.bert.encoder.layer[0]
     assert enc_layer.attention.self.query.weight is dec_layer.attention.self.query.weight
     assert loaded.decoder.cls.predictions.decoder.weight is loaded.encoder.embeddings.word_embeddings.weight
-    unshared = bert2bert_config(tmp_path, encoder, dev=False)
+    unshared = bert2bert_config(tmp_path, headline_kit, encoder, dev=False)
     from summarize.headline.bert2bert import build_bert2bert
 
     build_bert2bert(str(encoder), unshared.model.encoder_decoder, tmp_path / "plain", seed=0)
     plain = EncoderDecoderModel.from_pretrained(tmp_path / "plain")
     assert loaded.num_parameters() < plain.num_parameters()
 
-    result = train(bert2bert_config(tmp_path, encoder, "training.max_steps=6", *common, dev=False),
+    result = train(bert2bert_config(tmp_path, headline_kit, encoder, "training.max_steps=6", *common, dev=False),
                    output_dir=run, resume=True)
     assert result.metrics["resumed_from_step"] == 3 and result.metrics["global_step"] == 6
 
 
-def test_pretrained_encoder_weights_are_used_unless_from_scratch(tmp_path):
+def test_pretrained_encoder_weights_are_used_unless_from_scratch(tmp_path, headline_kit):
     from transformers import BertModel, EncoderDecoderModel
 
     from summarize.headline.bert2bert import build_bert2bert
 
-    encoder = save_tiny_bert(tmp_path / "bert")
+    encoder = save_tiny_bert(tmp_path / "bert", headline_kit)
     source = BertModel.from_pretrained(encoder)
-    warm = bert2bert_config(tmp_path, encoder, dev=False).model.encoder_decoder
-    cold = bert2bert_config(tmp_path, encoder, "model.encoder_decoder.from_scratch=true", dev=False).model.encoder_decoder
+    warm = bert2bert_config(tmp_path, headline_kit, encoder, dev=False).model.encoder_decoder
+    cold = bert2bert_config(tmp_path, headline_kit, encoder, "model.encoder_decoder.from_scratch=true", dev=False).model.encoder_decoder
     build_bert2bert(str(encoder), warm, tmp_path / "warm", seed=0)
     build_bert2bert(str(encoder), cold, tmp_path / "cold", seed=1)  # seed 0 built the source itself
     w, c = EncoderDecoderModel.from_pretrained(tmp_path / "warm"), EncoderDecoderModel.from_pretrained(tmp_path / "cold")
@@ -111,14 +110,13 @@ def test_pretrained_encoder_weights_are_used_unless_from_scratch(tmp_path):
     assert w.num_parameters() == c.num_parameters()
 
 
-def test_non_bert_encoder_is_refused_with_its_type(tmp_path):
+def test_non_bert_encoder_is_refused_with_its_type(tmp_path, headline_kit, tiny_model):
     from summarize.headline.bert2bert import build_bert2bert
     from summarize.headline.models import ModelLoadError
-    from tiny_headline import build_tiny_model
 
-    bart = build_tiny_model(tmp_path / "bart")
-    shape = bert2bert_config(tmp_path, bart, dev=False).model.encoder_decoder
+    bart = tiny_model(tmp_path / "bart")
+    shape = bert2bert_config(tmp_path, headline_kit, bart, dev=False).model.encoder_decoder
     with pytest.raises(ModelLoadError, match="BERT-family encoder.*'bart'"):
         build_bert2bert(str(bart), shape, tmp_path / "out", seed=0)
     with pytest.raises(Exception, match="share reuses every encoder layer"):
-        bert2bert_config(tmp_path, bart, "model.encoder_decoder.share=true", "model.encoder_decoder.decoder_layers=1")
+        bert2bert_config(tmp_path, headline_kit, bart, "model.encoder_decoder.share=true", "model.encoder_decoder.decoder_layers=1")

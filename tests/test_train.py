@@ -21,27 +21,6 @@ from summarize.io.read import InputError
 torch.set_num_threads(1)
 
 REPO = Path(__file__).resolve().parents[1]
-PLACES = ["高新区", "临港园区", "科技城", "开发区", "创新港", "软件园", "物流园", "新材料园"]
-THINGS = ["人工智能平台", "新能源项目", "物流中心", "研发基地", "孵化器", "数据中心", "芯片工厂", "医疗器械园"]
-ACTS = ["正式启用", "开工建设", "签约落地", "投入运营", "通过验收", "揭牌成立", "完成融资", "扩建完工"]
-
-
-def make_pairs(n=8):
-    rows = []
-    for i in range(n):
-        place, thing, act = PLACES[i % 8], THINGS[(i * 3) % 8], ACTS[(i * 5) % 8]
-        title = f"{place}{thing}{act}"
-        text = (f"本报讯(记者王明)6月{20 + i}日，{place}{thing}{act}。该{thing}总投资{3 + i}亿元，"
-                f"预计年产值{10 * (i + 1)}亿元。相关负责人表示，将继续优化营商环境。")
-        rows.append({"id": f"a{i}", "title": title, "text": text})
-    return rows
-
-
-def write_jsonl(path, rows):
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    return path
-
-
 TINY = [
     "model.init=scratch", "model.name_or_path=init",
     "model.scratch.d_model=64", "model.scratch.layers=2", "model.scratch.heads=4", "model.scratch.ffn=128",
@@ -52,16 +31,16 @@ TINY = [
 ]
 
 
-def tiny_config(tmp_path, *overrides, dev=True):
-    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+def tiny_config(tmp_path, headline_kit, *overrides, dev=True):
+    data = headline_kit.write_jsonl(tmp_path / "pairs.jsonl", headline_kit.make_pairs())
     extra = [f"data.train={data}", f"data.dev={data}" if dev else "data.dev=null"]
     return load_config(None, [*TINY, *extra, *overrides], task="headline")
 
 
 @pytest.mark.slow
-def test_tiny_model_learns_eight_pairs(tmp_path):
+def test_tiny_model_learns_eight_pairs(tmp_path, headline_kit):
     """Training, generation, cleaning and char ROUGE are wired: dev (= the 8 training pairs) reaches R-L >= 90."""
-    cfg = tiny_config(tmp_path, "training.max_steps=120", "training.learning_rate=3e-3", "training.warmup_steps=10",
+    cfg = tiny_config(tmp_path, headline_kit, "training.max_steps=120", "training.learning_rate=3e-3", "training.warmup_steps=10",
                       "training.eval_strategy=steps", "training.eval_steps=60")
     run = tmp_path / "run"
     result = train(cfg, output_dir=run)
@@ -74,7 +53,7 @@ def test_tiny_model_learns_eight_pairs(tmp_path):
     # predictions are scored against the raw references, in dev order
     rows = [json.loads(line) for line in (run / "dev_predictions.jsonl").read_text(encoding="utf-8").splitlines()]
     assert [r["id"] for r in rows] == [f"a{i}" for i in range(8)]
-    assert [r["reference"] for r in rows] == [p["title"] for p in make_pairs()]
+    assert [r["reference"] for r in rows] == [p["title"] for p in headline_kit.make_pairs()]
     assert sum(r["prediction"] == r["reference"] for r in rows) >= 6
     # the run folder: resolved config (with the actual output dir), final model with decoding defaults
     saved = load_config(run / "config.yaml")
@@ -90,14 +69,14 @@ def test_tiny_model_learns_eight_pairs(tmp_path):
     from summarize.headline.models import load_pretrained
 
     loaded = load_pretrained(ModelSection(name_or_path=str(run / "model")))
-    article = make_pairs()[3]
+    article = headline_kit.make_pairs()[3]
     enc = loaded.tokenizer([article["text"]], return_tensors="pt", truncation=True, max_length=96)
     out = loaded.model.generate(**enc)
     assert clean_headline(loaded.tokenizer.decode(out[0], skip_special_tokens=True)) == article["title"]
 
 
-def test_same_seed_same_loss_curve_and_tensorboard(tmp_path):
-    cfg = tiny_config(tmp_path, "training.max_steps=4", "training.logging_steps=1", "training.eval_strategy=\"no\"",
+def test_same_seed_same_loss_curve_and_tensorboard(tmp_path, headline_kit):
+    cfg = tiny_config(tmp_path, headline_kit, "training.max_steps=4", "training.logging_steps=1", "training.eval_strategy=\"no\"",
                       "training.learning_rate=1e-3", "training.tensorboard=true", dev=False)
     first = train(cfg, output_dir=tmp_path / "a")
     second = train(cfg, output_dir=tmp_path / "b")
@@ -106,17 +85,17 @@ def test_same_seed_same_loss_curve_and_tensorboard(tmp_path):
     assert losses[0] == losses[1]
     assert losses[0][-1] < losses[0][0]
     assert list((tmp_path / "a" / "tensorboard").glob("events.out.tfevents.*"))
-    different = train(tiny_config(tmp_path, "training.max_steps=4", "training.logging_steps=1",
+    different = train(tiny_config(tmp_path, headline_kit, "training.max_steps=4", "training.logging_steps=1",
                                   "training.eval_strategy=\"no\"", "training.learning_rate=1e-3", "training.seed=7",
                                   dev=False), output_dir=tmp_path / "c")
     assert [h["loss"] for h in different.log_history if "loss" in h] != losses[0]
 
 
-def test_gradient_accumulation_reports_the_mean_loss(tmp_path):
+def test_gradient_accumulation_reports_the_mean_loss(tmp_path, headline_kit):
     """Batch 8 in one step and 2 x 4 accumulated give the same first loss (not twice it) and nearly the same update."""
     losses = []
     for batch, accumulation in ((8, 1), (4, 2)):
-        cfg = tiny_config(tmp_path, "training.max_steps=2", "training.logging_steps=1", "training.eval_strategy=\"no\"",
+        cfg = tiny_config(tmp_path, headline_kit, "training.max_steps=2", "training.logging_steps=1", "training.eval_strategy=\"no\"",
                           f"training.batch_size={batch}", f"training.gradient_accumulation_steps={accumulation}",
                           "training.group_by_length=false", dev=False)
         result = train(cfg, output_dir=tmp_path / f"b{batch}")
@@ -126,9 +105,9 @@ def test_gradient_accumulation_reports_the_mean_loss(tmp_path):
 
 
 @pytest.mark.slow
-def test_resume_continues_after_kill(tmp_path):
+def test_resume_continues_after_kill(tmp_path, headline_kit):
     """SIGKILL after the first checkpoint, then --resume: training continues from that step and finishes."""
-    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    data = headline_kit.write_jsonl(tmp_path / "pairs.jsonl", headline_kit.make_pairs())
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text("task: headline\n", encoding="utf-8")
     run = tmp_path / "run"
@@ -187,8 +166,8 @@ def test_quickstart_config_runs_a_few_steps(tmp_path, monkeypatch):
 # --- data errors -------------------------------------------------------------------------
 
 
-def test_bad_rows_are_reported_with_file_and_line_and_skipped(tmp_path, caplog):
-    rows = make_pairs(3)
+def test_bad_rows_are_reported_with_file_and_line_and_skipped(tmp_path, caplog, headline_kit):
+    rows = headline_kit.make_pairs(3)
     lines = [json.dumps(rows[0], ensure_ascii=False), "{broken", json.dumps({**rows[1], "title": "  "}, ensure_ascii=False),
              "[1, 2]", json.dumps({**rows[2], "text": 5}), json.dumps(rows[2], ensure_ascii=False)]
     path = tmp_path / "train.jsonl"
@@ -202,8 +181,8 @@ def test_bad_rows_are_reported_with_file_and_line_and_skipped(tmp_path, caplog):
         assert f"{path}:{line}: {reason}" in messages
 
 
-def test_missing_field_is_an_error_listing_the_keys(tmp_path):
-    path = write_jsonl(tmp_path / "train.jsonl", [{"id": "x", "headline": "标题", "body": "正文"}])
+def test_missing_field_is_an_error_listing_the_keys(tmp_path, headline_kit):
+    path = headline_kit.write_jsonl(tmp_path / "train.jsonl", [{"id": "x", "headline": "标题", "body": "正文"}])
     with pytest.raises(InputError, match=r"train.jsonl:1: no 'text' field \(this row has: body, headline, id\)"):
         read_pairs(path)
     # the CLI turns it into one line and exit status 2
@@ -262,8 +241,8 @@ def test_dev_generation_decodes_like_the_shipped_generator(tmp_path, tiny_model)
 
 # `torchrun --nproc_per_node 2 -m summarize train` on CPU (gloo): one consistent run folder, written once.
 @pytest.mark.slow
-def test_two_process_training_on_cpu(tmp_path):
-    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+def test_two_process_training_on_cpu(tmp_path, headline_kit):
+    data = headline_kit.write_jsonl(tmp_path / "pairs.jsonl", headline_kit.make_pairs())
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text("task: headline\n", encoding="utf-8")
     run = tmp_path / "run"
@@ -297,10 +276,10 @@ def test_two_process_training_on_cpu(tmp_path):
 
 
 @pytest.mark.slow
-def test_accelerate_launch_runs_the_same_command(tmp_path):
+def test_accelerate_launch_runs_the_same_command(tmp_path, headline_kit):
     # One CPU process: multi-process accelerate on CPU needs MPI, which CI lacks; this
     # checks that `accelerate launch -m summarize train` reaches the same engine.
-    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    data = headline_kit.write_jsonl(tmp_path / "pairs.jsonl", headline_kit.make_pairs())
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text("task: headline\n", encoding="utf-8")
     run = tmp_path / "run"
@@ -335,7 +314,7 @@ class HubStandIn:
         shutil.copytree(folder_path, self.root / repo_id)
 
 
-def test_saved_model_follows_hub_habits_and_pushes(tmp_path, monkeypatch, capsys):
+def test_saved_model_follows_hub_habits_and_pushes(tmp_path, monkeypatch, capsys, headline_kit):
     """model/ has a model card (metadata, data hashes, dev scores, decoding defaults, load snippets
     that work), no pickled training_args.bin; --push-to-hub uploads exactly that folder."""
     import hashlib
@@ -347,7 +326,7 @@ def test_saved_model_follows_hub_habits_and_pushes(tmp_path, monkeypatch, capsys
 
     hub = HubStandIn(tmp_path / "hub")
     monkeypatch.setattr(huggingface_hub, "HfApi", hub)
-    data = write_jsonl(tmp_path / "pairs.jsonl", make_pairs())
+    data = headline_kit.write_jsonl(tmp_path / "pairs.jsonl", headline_kit.make_pairs())
     cfg = tmp_path / "cfg.yaml"
     cfg.write_text("task: headline\n", encoding="utf-8")
     run = tmp_path / "run"
@@ -366,7 +345,7 @@ def test_saved_model_follows_hub_habits_and_pushes(tmp_path, monkeypatch, capsys
     # the card's plain-transformers snippet runs as written and writes the headline summarize writes for a
     # short article (where token and character bounds agree)
     snippets = [block.split("\n", 1)[1] for block in card.split("```python")[1:]]
-    article = make_pairs()[0]["text"]
+    article = headline_kit.make_pairs()[0]["text"]
     scope = {"article": article}
     exec(snippets[0].split("```")[0].replace("path/to/model", str(model)), scope)
     from summarize.text.clean import clean_headline

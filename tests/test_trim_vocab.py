@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from summarize.cli import main
-from tiny_headline import SPECIALS, build_tiny_model
 
+SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
 WORDPIECE = SPECIALS + list("新华社北京电记者高区的了是在和人民政府今天发布龘中国") + ["高新区", "新闻", "##闻", "hello", "world"]
 UNIGRAM = ["<s>", "<pad>", "</s>", "<unk>", "▁", "▁北京", "北京", "新闻", "高新区", "▁hello", "▁world", "发布",
            "今天", "政府"] + list("新闻北京高区发布今天政府龘中国的") + ["▁新", "<mask>"]
@@ -143,12 +143,12 @@ def test_seq2seq_untied_output_projection_is_remapped(tmp_path):
     assert torch.allclose(lo[..., keep], ln, atol=1e-6)
 
 
-def test_bart_headline_model_trims_with_its_logits_bias(tmp_path):
+def test_bart_headline_model_trims_with_its_logits_bias(tmp_path, tiny_model):
     from transformers import AutoModelForSeq2SeqLM, BertTokenizer
 
     from summarize.headline.generator import HeadlineGenerator
 
-    src = build_tiny_model(tmp_path / "src", bias="wordy")
+    src = tiny_model(tmp_path / "src", bias="wordy")
     corpus = write_corpus(tmp_path / "corpus.txt", ["新华社北京电 记者 高新区 新闻发布会 今天 发布 政策 2023 年 月 日"])
     trim(src, tmp_path / "dest", corpus)
     old_tok, new_tok = BertTokenizer.from_pretrained(src), BertTokenizer.from_pretrained(tmp_path / "dest")

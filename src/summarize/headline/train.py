@@ -30,7 +30,7 @@ from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_js
 from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
-from summarize.pretrained.provenance import weights_provenance
+from summarize.io.checkpoint import weights_provenance
 from summarize.training.rundir import world_size
 
 log = logging.getLogger("summarize")

@@ -22,7 +22,7 @@ import torch
 
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
 from summarize.io.read import InputError
-from summarize.pretrained.provenance import weights_provenance
+from summarize.io.checkpoint import weights_provenance
 from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.data import AlignStats, QAExample, read_qa_file
 from summarize.qa.decode import decode_windows
