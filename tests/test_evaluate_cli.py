@@ -154,8 +154,9 @@ def test_model_mode_scores_what_the_headline_package_generates(capsys, monkeypat
     seen = {}
     generated = ["高新区举办大赛", "物流园开工"], ["高新区举办创新大赛", ["物流园区开工", "物流园开工"]], ["x1", "x2"]
 
-    def generate_predictions(model, data, *, config=None, overrides=(), skip_bad=False):
-        seen.update(model=model, data=data, config=config, overrides=list(overrides), skip_bad=skip_bad)
+    def generate_predictions(model, data, *, config=None, overrides=(), skip_bad=False, backend=None):
+        seen.update(model=model, data=data, config=config, overrides=list(overrides), skip_bad=skip_bad,
+                    backend=backend)
         return generated
 
     # Stands in for the headline package's generation; this test covers the hand-off.
@@ -165,7 +166,7 @@ def test_model_mode_scores_what_the_headline_package_generates(capsys, monkeypat
                        "generation.num_beams=2", "--output", str(out_dir), "--json", "-q")
     assert code == 0
     assert seen == {"model": "runs/m", "data": "test.jsonl", "config": "c.yaml", "overrides": ["generation.num_beams=2"],
-                    "skip_bad": False}
+                    "skip_bad": False, "backend": None}
     report = json.loads(out)
     assert report["n"] == 2 and report["source"]["model"] == "runs/m"
     expected = evaluate_and_report(["高新区举办大赛", "物流园开工"], ["高新区举办创新大赛", ["物流园区开工", "物流园开工"]])
