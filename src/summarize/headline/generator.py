@@ -49,8 +49,9 @@ class HeadlineResult:
 
     score: for a model, the beam score transformers ranks by - sum of the
     token log-probabilities divided by length ** length_penalty (<= 0, higher
-    is better; comparable between alternatives of one article); None for
-    extractive methods. truncated_tokens: input tokens cut off the end of the
+    is better; comparable between alternatives of one article); for the learned
+    extractive model, its ranker's score (higher is better, comparable within
+    one article); None for lead-v1. truncated_tokens: input tokens cut off the end of the
     article to fit max_source_tokens. warnings: figures or quotations of the
     headline missing from the article (see ``faithfulness``), and other notes.
     method: ``model:<name>`` or the extractive method (e.g. ``lead-v1``).
@@ -142,7 +143,14 @@ class HeadlineGenerator:
         ``config`` and ``overrides`` (see ``generation_settings``). ``source_prefix``
         (T5 task prefixes) defaults to the config's ``data.source_prefix``, else to the
         prefix the model was trained with (saved in its generation_config.json).
+
+        A folder of the learned extractive model (``summarize.extractive``) loads as
+        an ``ExtractiveGenerator``: the same ``generate`` and ``HeadlineResult``s, no torch.
         """
+        from summarize.extractive.model import ExtractiveGenerator, is_extractive_folder
+
+        if is_extractive_folder(path_or_id):
+            return ExtractiveGenerator.from_pretrained(path_or_id, config=config, overrides=overrides, device=device)
         from summarize.headline.backends.torch_backend import TorchBackend
 
         resolved = _resolve_config(config, overrides)  # the file is read and validated once here
