@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
+from summarize.extractive import is_extractive_folder
 from summarize.io import BadRow, InputError, atomic_open
 from summarize.io.read import check_input_file, decode_bytes
 
@@ -153,7 +154,7 @@ def main(argv: list[str]) -> int:
     parser = _parser()
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
-    if args.model:
+    if args.model and not is_extractive_folder(args.model):  # an extractive model loads no transformers
         quiet_libraries(args.verbosity)
     text_arg, overrides = _split_args(parser, args)
 

@@ -255,10 +255,17 @@ def make_candidates(article: Article, settings: CandidateSettings) -> list[Candi
                         final = tidy(cut)
                         if len(final) < settings.min_chars or len(final) > settings.max_chars or final in seen:
                             continue
+                        if s == 0 and _is_dateline(final):
+                            continue
                         seen.add(final)
                         out.append(Candidate(final, s, i, k, base + starts[i], len(span), removed,
                                              0 if len(text) <= budget else (1 if level == 0 else 2), whole))
     return out
+
+
+def _is_dateline(text: str) -> bool:
+    """A byline or dateline alone (``本报讯(记者张三)``): strip_datelines keeps a text that is nothing else."""
+    return strip_datelines(text + "。") == "。"
 
 
 def fallback_headline(text: str, max_chars: int) -> str:

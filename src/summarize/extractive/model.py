@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from summarize.extractive import META_FILE, is_extractive_folder  # noqa: F401  (re-exported)
 from summarize.extractive.candidates import Candidate, CandidateSettings, fallback_headline, make_candidates, prepare_article
 from summarize.extractive.features import FeatureSettings, candidate_features, feature_names
 from summarize.headline.faithfulness import faithfulness_warnings
@@ -37,13 +38,8 @@ from summarize.headline.models import ModelLoadError
 
 FORMAT = "summarize-extractive"
 FORMAT_VERSION = 1
-META_FILE = "extractive.json"
 RANKER_FILE = "ranker.txt"
 NO_CANDIDATE = "no usable candidate headline in the article; fell back to its start"
-
-
-def is_extractive_folder(path: str | os.PathLike) -> bool:
-    return (Path(path) / META_FILE).is_file()
 
 
 def read_meta(folder: Path) -> dict:

@@ -147,9 +147,11 @@ class HeadlineGenerator:
         A folder of the learned extractive model (``summarize.extractive``) loads as
         an ``ExtractiveGenerator``: the same ``generate`` and ``HeadlineResult``s, no torch.
         """
-        from summarize.extractive.model import ExtractiveGenerator, is_extractive_folder
+        from summarize.extractive import is_extractive_folder
 
         if is_extractive_folder(path_or_id):
+            from summarize.extractive.model import ExtractiveGenerator
+
             return ExtractiveGenerator.from_pretrained(path_or_id, config=config, overrides=overrides, device=device)
         from summarize.headline.backends.torch_backend import TorchBackend
 
