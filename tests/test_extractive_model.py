@@ -166,3 +166,16 @@ def test_cli_train_headline_and_evaluate_with_the_model(trained, tmp_path):
                         capture_output=True, text=True, env=_env())
     assert ev.returncode == 0, ev.stderr
     assert json.loads(ev.stdout)["char"]["rougeL"]["f"] == pytest.approx(result.metrics["dev"]["dev.jsonl"]["rougeL"], abs=1e-3)
+
+
+def test_default_method_is_the_bundled_model_when_there_is_one(trained, tmp_path, monkeypatch):
+    import summarize.extractive as extractive
+    from summarize.headline.evaluate import load_generator
+
+    monkeypatch.setattr(extractive, "BUNDLED", tmp_path / "none")
+    assert load_generator(None).method == "lead-v1"
+    monkeypatch.setattr(extractive, "BUNDLED", _copy(trained[0].model_dir, tmp_path / "bundled"))
+    assert load_generator(None).method == "extractive:tiny"
+    assert load_generator("lead").method == "lead-v1"
+    text, headline = _article(random.Random(3))
+    assert load_generator(None).generate(text).headline == headline
