@@ -32,6 +32,7 @@ from summarize.text.normalize import normalize_whitespace
 
 _PAIRS = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "‘": "’", "[": "]", "〈": "〉"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
+_MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
 _CLAUSE_BREAK = "，,；;：:"
 _EDGE = "，、；：,;:。！？!?…—-·.\u3000 "
 _WORDCHAR = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
@@ -52,7 +53,7 @@ class CandidateSettings:
     cut_ratios: list[float] = _help("extra, shorter cut budgets as fractions of max_chars",
                                     default_factory=lambda: [0.6, 0.8])
     min_chars: int = _help("shorter candidates are dropped", default=4)
-    window: int = _help("characters on each side of a cut that jieba segments to find word boundaries", default=10)
+    window: int = _help("characters on each side of a cut that jieba segments to find word boundaries", default=8)
 
     def check(self) -> list[str]:
         errors = []
@@ -144,7 +145,7 @@ def balance(text: str) -> str:
 def tidy(text: str) -> str:
     """Trim clause punctuation from both ends, then balance quotes and brackets."""
     text = text.strip(_EDGE)
-    return balance(text).strip(_EDGE) if any(c in _PAIRS or c in _CLOSERS for c in text) else text
+    return balance(text).strip(_EDGE) if _MARKS.search(text) else text
 
 
 @lru_cache(maxsize=65536)
@@ -175,6 +176,8 @@ def _jieba(module):
 def _inside_marks(text: str, limit: int) -> list[bool]:
     """For each position 0..limit: is a cut there inside an open quote or bracket?"""
     inside, stack = [False] * (limit + 1), []
+    if not _MARKS.search(text, 0, limit):
+        return inside
     for i, c in enumerate(text[:limit]):
         inside[i] = bool(stack)
         if c in _PAIRS:

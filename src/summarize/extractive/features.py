@@ -37,7 +37,7 @@ _LATIN = re.compile(r"[A-Za-z]{2,}")
 _QUOTED = re.compile(r"[“《「『\"]")
 _BYLINE = re.compile(r"记者|本报|通讯员|编辑|报道|摄影?$|来源")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_WORD_CHARS = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_NON_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 
 BASE_FEATURES = (
     "sentence", "clause", "clauses", "offset", "offset_rel", "chars", "budget_share", "span_chars",
@@ -77,8 +77,8 @@ def feature_names(settings: FeatureSettings) -> list[str]:
 
 
 def _bigrams(text: str) -> list[str]:
-    chars = [c for c in text if _WORD_CHARS.match(c)]
-    return [a + b for a, b in zip(chars, chars[1:])]
+    chars = _NON_WORD.sub("", text)
+    return [chars[i:i + 2] for i in range(len(chars) - 1)]
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
