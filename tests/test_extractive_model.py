@@ -179,3 +179,25 @@ def test_default_method_is_the_bundled_model_when_there_is_one(trained, tmp_path
     assert load_generator("lead").method == "lead-v1"
     text, headline = _article(random.Random(3))
     assert load_generator(None).generate(text).headline == headline
+
+
+def test_speed_benchmark_quick_run_ends_with_a_machine_readable_line(trained):
+    result, root = trained
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "bench_extractive.py"), "--quick", "--model",
+                           str(result.model_dir), "--data", str(root / "dev.jsonl")],
+                          capture_output=True, text=True, env=_env())
+    assert proc.returncode == 0, proc.stderr
+    fields = dict(item.split("=") for item in proc.stdout.strip().splitlines()[-1].split())
+    assert float(fields["extractive_articles_per_s"]) > 0 and float(fields["lead_articles_per_s"]) > 0
+    assert fields["cold_start_torch"] == "0"
+
+
+def test_eval_script_quick_run_scores_every_method_on_the_shared_sets(trained, shared):
+    proc = subprocess.run([sys.executable, str(REPO / "scripts" / "eval_extractive.py"), "--quick", "--model",
+                           str(trained[0].model_dir), "--shared", str(shared)],
+                          capture_output=True, text=True, env=_env())
+    assert proc.returncode == 0, proc.stderr
+    fields = dict(item.split("=") for item in proc.stdout.strip().splitlines()[-1].split())
+    for name in ("lcsts_test", "thucnews_val", "csl_dev"):
+        oracle, model = float(fields[f"{name}_oracle_rougeL"]), float(fields[f"{name}_extractive_rougeL"])
+        assert oracle >= model and oracle >= float(fields[f"{name}_lead_v1_rougeL"]) - 5
