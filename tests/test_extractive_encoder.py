@@ -9,14 +9,22 @@ import pytest
 
 pytest.importorskip("torch")
 
-from summarize import HeadlineGenerator  # noqa: E402
-from summarize.config import load_config  # noqa: E402
-from summarize.extractive.candidates import CandidateSettings, make_candidates, prepare_article  # noqa: E402
-from summarize.extractive.encoder import ENCODER_FEATURES, encoder_features, load_encoder  # noqa: E402
-from summarize.extractive.features import FeatureSettings  # noqa: E402
-from summarize.headline.models import ModelLoadError  # noqa: E402
+from test_extractive_model import _article, _write
 
-from test_extractive_model import _article, _write  # noqa: E402
+from summarize import HeadlineGenerator
+from summarize.config import load_config
+from summarize.extractive.candidates import (
+    CandidateSettings,
+    make_candidates,
+    prepare_article,
+)
+from summarize.extractive.encoder import (
+    ENCODER_FEATURES,
+    encoder_features,
+    load_encoder,
+)
+from summarize.extractive.features import FeatureSettings
+from summarize.headline.models import ModelLoadError
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +70,7 @@ def test_train_save_load_generate_with_encoder_features(encoder_dir, tmp_path):
                              "training.threads=1"], task="extractive")
     result = train(cfg, output_dir=tmp_path / "run")
     gen = HeadlineGenerator.from_pretrained(result.model_dir)
-    text, headline = _article(random.Random(7))
+    text, _ = _article(random.Random(7))
     best = gen.generate(text, num_return_sequences=2)
     assert best.method == "extractive:e5" and best.headline and len(best.alternatives) == 1
     assert gen.forest.feature_names[-len(ENCODER_FEATURES):] == list(ENCODER_FEATURES)

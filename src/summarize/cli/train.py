@@ -15,7 +15,12 @@ from __future__ import annotations
 import argparse
 import json
 
-from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
+from summarize.cli.common import (
+    add_verbosity,
+    parse_args,
+    quiet_libraries,
+    setup_logging,
+)
 from summarize.config import ConfigError, load_config
 
 
@@ -35,8 +40,8 @@ def main(argv: list[str]) -> int:
     if cfg.task == "extractive":
         return _train_extractive(cfg, args)
     if cfg.task != "headline":
-        raise ConfigError([f"{args.config}: task: this command trains 'headline' or 'extractive' models, "
-                           f"got {cfg.task!r} (use summarize qa train)"])
+        raise ConfigError([(f"{args.config}: task: this command trains 'headline' or 'extractive' models, "
+                            f"got {cfg.task!r} (use summarize qa train)")])
 
     from summarize.headline.train import train
     from summarize.training import is_main_process

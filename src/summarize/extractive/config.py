@@ -28,8 +28,11 @@ def as_list(value: str | list[str] | None) -> list[str]:
 
 @dataclass
 class ExtractiveData:
-    train: str | list[str] = _help("training JSONL file(s) in the canonical record format", default="data/corpus/train.jsonl")
-    dev: str | list[str] | None = _help("dev JSONL file(s), each scored separately; null: none", default="data/corpus/dev.jsonl")
+    # field(...) rather than _help(...): ruff reads a list in the type as a mutable default.
+    train: str | list[str] = field(default="data/corpus/train.jsonl", metadata={
+        "help": "training JSONL file(s) in the canonical record format (one path or a list)"})
+    dev: str | list[str] | None = field(default="data/corpus/dev.jsonl", metadata={
+        "help": "dev JSONL file(s), each scored separately (one path or a list); null: none"})
     text_field: str = _help("record key holding the article", default="text")
     title_field: str = _help("record key holding the reference headline", default="title")
     max_train_samples: int | None = _help("use only the first N records of each training file", default=None)

@@ -29,8 +29,18 @@ from typing import Any
 import numpy as np
 
 from summarize.extractive import META_FILE, is_extractive_folder  # noqa: F401  (re-exported)
-from summarize.extractive.candidates import Candidate, CandidateSettings, fallback_headline, make_candidates, prepare_article
-from summarize.extractive.features import FeatureSettings, candidate_features, feature_names
+from summarize.extractive.candidates import (
+    Candidate,
+    CandidateSettings,
+    fallback_headline,
+    make_candidates,
+    prepare_article,
+)
+from summarize.extractive.features import (
+    FeatureSettings,
+    candidate_features,
+    feature_names,
+)
 from summarize.headline.faithfulness import faithfulness_warnings
 from summarize.headline.generator import HeadlineResult
 from summarize.headline.lead import lead_headline
@@ -85,7 +95,7 @@ class ExtractiveGenerator:
                         device: Any = None) -> ExtractiveGenerator:
         """Load a model folder. ``generation.max_chars`` from ``config``/``overrides`` sets the budget."""
         from summarize.config import build
-        from summarize.extractive.trees import Forest, ForestError
+        from summarize.extractive.trees import Forest
 
         folder = Path(folder)
         meta = read_meta(folder)
@@ -139,7 +149,7 @@ class ExtractiveGenerator:
             raise ValueError(f"max_chars must be >= 1, got {limit}")
         settings = dataclasses.replace(self.candidates, max_chars=limit,
                                        min_chars=min(self.candidates.min_chars, limit))
-        bar = _bar(progress, len(items))
+        bar = progress_bar(progress, len(items))
         results = []
         # Articles are scored in chunks: one forest pass over many articles' candidates
         # costs about as much as over one article's.
@@ -195,7 +205,8 @@ def _diff(got: Any, expected: list[str]) -> str:
     return "in another order"
 
 
-def _bar(progress: Any, total: int) -> Callable[[int], Any]:
+def progress_bar(progress: Any, total: int, desc: str = "headlines") -> Callable[[int], Any]:
+    """``progress``: False (nothing), True (a tqdm bar on stderr counting articles) or a caller's callable."""
     if callable(progress):
         return progress
     if not progress:
@@ -204,5 +215,5 @@ def _bar(progress: Any, total: int) -> Callable[[int], Any]:
 
     from tqdm import tqdm
 
-    bar = tqdm(total=total, unit="article", desc="headlines", file=sys.stderr, leave=False)
+    bar = tqdm(total=total, unit="article", desc=desc, file=sys.stderr, leave=False)
     return bar.update

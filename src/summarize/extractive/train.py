@@ -23,7 +23,6 @@ import dataclasses
 import hashlib
 import logging
 import os
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,12 @@ from summarize.config import to_dict
 from summarize.extractive.candidates import make_candidates, prepare_article
 from summarize.extractive.config import ExtractiveConfig, as_list
 from summarize.extractive.features import candidate_features, feature_names
-from summarize.extractive.model import RANKER_FILE, ExtractiveGenerator, write_meta
+from summarize.extractive.model import (
+    RANKER_FILE,
+    ExtractiveGenerator,
+    progress_bar,
+    write_meta,
+)
 from summarize.headline.dataset import Pair, read_pairs
 from summarize.headline.lead import lead_headline
 from summarize.io import InputError, atomic_write_json, atomic_write_jsonl
@@ -76,7 +80,7 @@ def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = 
     blocks, targets, groups, unusable = [], [], [], 0
     settings, feats = cfg.candidates, cfg.features
     batch = 64
-    bar = _progress(len(pairs), "candidates", progress)
+    bar = progress_bar(progress, len(pairs), "candidates")
     for start in range(0, len(pairs), batch):
         chunk = pairs[start:start + batch]
         articles = [prepare_article(p.text, settings) for p in chunk]
@@ -191,7 +195,7 @@ def train(config: ExtractiveConfig, output_dir: str | os.PathLike | None = None)
         "train_files": meta["train_data"],
         "train_articles": len(groups),
         "train_articles_skipped": unusable,
-        "train_candidates": int(len(y)),
+        "train_candidates": len(y),
         "features_s": round(features_s, 2),
         "fit_s": round(fit_s, 2),
         "train_runtime_s": round(time.perf_counter() - started, 2),
@@ -232,12 +236,3 @@ def _lightgbm_version() -> str:
     import lightgbm
 
     return lightgbm.__version__
-
-
-def _progress(total: int, desc: str, show: bool):
-    if not show:
-        return lambda k: None
-    from tqdm import tqdm
-
-    bar = tqdm(total=total, unit="article", desc=desc, file=sys.stderr, leave=False)
-    return bar.update
