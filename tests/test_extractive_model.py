@@ -91,7 +91,9 @@ def test_numpy_forest_equals_lightgbm(trained):
     path = trained[0].model_dir / RANKER_FILE
     booster, forest = lgb.Booster(model_file=str(path)), Forest.from_file(path)
     x = np.random.default_rng(0).normal(size=(200, booster.num_feature())) * 20
-    assert np.allclose(forest.predict(x), booster.predict(x), atol=1e-9)
+    assert np.allclose(forest.predict_numpy(x), booster.predict(x), atol=1e-9)
+    big = np.random.default_rng(1).normal(size=(2500, booster.num_feature())) * 20
+    assert np.allclose(forest.predict(big), forest.predict_numpy(big), atol=1e-9)
 
 
 def test_faithfulness_warnings_and_fallback_for_unusable_articles(trained):
