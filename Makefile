@@ -29,8 +29,10 @@ quickstart: $(VENV)/.installed
 	$(BIN)/summarize data split data/corpus/articles.jsonl --output-dir data/corpus
 	$(BIN)/summarize train configs/quickstart.yaml --output-dir $(RUN) --overwrite
 	$(BIN)/summarize evaluate --model $(RUN)/model --data data/corpus/test.jsonl --output $(RUN)/test-report
-	@echo "== generated headlines for the held-out articles (dev, test):"
+	@echo "== the from-scratch BART's headlines for the held-out articles (dev, test):"
 	@cat data/corpus/dev.jsonl data/corpus/test.jsonl | $(BIN)/summarize headline -q --model $(RUN)/model - --format txt
+	@echo "== the learned extractive model's headlines (bundled, offline: summarize headline without --model):"
+	@cat data/corpus/dev.jsonl data/corpus/test.jsonl | $(BIN)/summarize headline -q - --format txt
 	@echo "== their reference headlines:"
 	@$(BIN)/python -c "import json,sys; [print(json.loads(l)['title']) for f in sys.argv[1:] for l in open(f, encoding='utf-8')]" data/corpus/dev.jsonl data/corpus/test.jsonl
 

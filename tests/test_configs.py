@@ -20,7 +20,7 @@ def test_configs_exist():
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_config_validates(path):
     cfg = load_config(path)
-    assert cfg.task in ("headline", "qa")
+    assert cfg.task in ("headline", "qa", "extractive")
 
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)

@@ -28,15 +28,15 @@ def write_jsonl(path, rows, extra_lines=()):
     return path
 
 
-def test_no_model_uses_the_lead_method(capsys):
-    assert cli(["headline", ARTICLES[0]["text"]]) == 0
+def test_model_lead_uses_the_lead_method(capsys):
+    assert cli(["headline", "--model", "lead", ARTICLES[0]["text"]]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out == {"headline": "高新区举行重点项目集中开工仪式，共有15个项目开工", "method": "lead-v1", "warnings": []}
 
 
 def test_jsonl_in_jsonl_out_with_ids(tmp_path, capsys):
     src = write_jsonl(tmp_path / "in.jsonl", ARTICLES + [{"text": "上海市今天发布了新的人才政策。"}])
-    assert cli(["headline", "--input", str(src)]) == 0
+    assert cli(["headline", "--model", "lead", "--input", str(src)]) == 0
     lines = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [x.get("id") for x in lines] == ["a1", "a2", None]
     assert "id" not in lines[2]
@@ -47,7 +47,7 @@ def test_jsonl_in_jsonl_out_with_ids(tmp_path, capsys):
 def test_txt_input_and_output_and_overrides(tmp_path, capsys):
     src = tmp_path / "articles.txt"
     src.write_text("本报讯 甲地今天举行大型文化活动。\n\n乙地今天举行大型体育活动。\n", encoding="utf-8")
-    assert cli(["headline", "--input", str(src), "--format", "txt", "generation.max_chars=6"]) == 0
+    assert cli(["headline", "--model", "lead", "--input", str(src), "--format", "txt", "generation.max_chars=6"]) == 0
     assert capsys.readouterr().out.splitlines() == ["甲地今天举行", "乙地今天举行"]
 
 

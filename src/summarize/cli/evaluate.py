@@ -17,6 +17,7 @@ import argparse
 import logging
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
+from summarize.extractive import is_extractive_folder
 from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
 from summarize.metrics.report import evaluate_and_report, render_report
 
@@ -107,7 +108,7 @@ def main(argv: list[str]) -> int:
     parser = _parser()
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
-    if args.model and args.model != "lead":
+    if args.model and args.model != "lead" and not is_extractive_folder(args.model):
         quiet_libraries(args.verbosity)
     if args.model is None and (args.data or args.config or args.overrides):
         parser.error("--data, --config and key=value overrides go with --model")

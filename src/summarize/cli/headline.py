@@ -17,7 +17,8 @@ punctuation) gets an empty headline with a warning. Exit status: 0 all rows
 done, 1 some rows skipped or without a headline, 2 nothing usable or a
 usage/config error. An article that starts with "-" goes after "--".
 
-Without --model the offline ``lead-v1`` method is used (no weights needed).
+Without --model: the extractive model bundled in the package when it has one, else the
+offline ``lead-v1`` method (no weights needed); ``--model lead`` always picks lead-v1.
 Decoding settings: key=value overrides > --config's generation section > the
 model's saved generation_config > schema defaults.
 """
@@ -34,6 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
+from summarize.extractive import is_extractive_folder
 from summarize.io import BadRow, InputError, atomic_open, parse_jsonl, report_bad_rows, split_lines
 from summarize.io.read import check_input_file, decode_bytes
 from summarize.io.safety import refuse_same_file
@@ -61,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("args", nargs="*", metavar="TEXT | - | key=value",
                         help="an article, '-' for stdin, and config overrides")
-    parser.add_argument("--model", metavar="DIR", help="model folder or hub id; omitted: the offline lead-v1 method")
+    parser.add_argument("--model", metavar="DIR", help="model folder or hub id; 'lead': lead-v1; omitted: the "
+                        "bundled extractive model when the package has one, else lead-v1")
     parser.add_argument("--input", metavar="FILE", help="canonical JSONL (.jsonl/.json) or one article per line")
     parser.add_argument("--output", metavar="FILE", help="write here (atomically) instead of stdout")
     parser.add_argument("--format", choices=["jsonl", "txt"], default="jsonl", help="output format (default jsonl)")
@@ -152,7 +155,7 @@ def main(argv: list[str]) -> int:
     parser = _parser()
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
-    if args.model:
+    if args.model and args.model != "lead" and not is_extractive_folder(args.model):  # an extractive model loads no transformers
         quiet_libraries(args.verbosity)
     text_arg, overrides = _split_args(parser, args)
     refuse_same_file({"--input": args.input, "--model": args.model, "--config": args.config}, {"--output": args.output})

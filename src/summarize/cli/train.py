@@ -1,4 +1,9 @@
-"""``summarize train CONFIG [key=value ...] [--output-dir DIR] [--resume] [--push-to-hub REPO_ID]``: fine-tune a headline model.
+"""``summarize train CONFIG [key=value ...] [--output-dir DIR] [--resume] [--overwrite] [--push-to-hub REPO_ID]``:
+train a headline model.
+
+The config's ``task`` picks the model kind: ``headline`` fine-tunes a seq2seq
+model; ``extractive`` trains the learned extractive model (``summarize.extractive``,
+CPU, minutes, no torch).
 
 Also runs distributed, unchanged:
 ``torchrun --nproc_per_node 2 -m summarize train CONFIG`` or
@@ -14,7 +19,7 @@ from __future__ import annotations
 import argparse
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
-from summarize.config import load_config
+from summarize.config import ConfigError, load_config
 from summarize.io.atomic import finite_json, json_line
 
 
@@ -39,7 +44,12 @@ def main(argv: list[str]) -> int:
     add_verbosity(parser)
     args = parse_args(parser, argv)
     setup_logging(args.verbosity)
-    cfg = load_config(args.config, args.overrides, task="headline")
+    cfg = load_config(args.config, args.overrides)
+    if cfg.task == "extractive":
+        return _train_extractive(cfg, args)
+    if cfg.task != "headline":
+        raise ConfigError([(f"{args.config}: task: this command trains 'headline' or 'extractive' models, "
+                            f"got {cfg.task!r} (use summarize qa train)")])
 
     from summarize.headline.train import train
     from summarize.training import is_main_process
@@ -54,4 +64,15 @@ def main(argv: list[str]) -> int:
         from summarize.training.model_card import push_to_hub
 
         push_to_hub(result.model_dir, args.push_to_hub)
+    return 0
+
+
+def _train_extractive(cfg, args: argparse.Namespace) -> int:
+    if args.resume:
+        raise ConfigError([f"{args.config}: --resume: an extractive model trains in minutes and has no checkpoints"])
+    from summarize.extractive.train import train
+
+    result = train(cfg, output_dir=args.output_dir, overwrite=args.overwrite)
+    print(json_line(finite_json({"model": str(result.model_dir), **{k: result.metrics[k] for k in
+                                 ("dev", "train_articles", "train_runtime_s")}})))
     return 0

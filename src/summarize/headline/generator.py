@@ -123,7 +123,16 @@ class HeadlineGenerator:
         ctranslate2 a model folder is converted once into ``<folder>-ct2`` (again
         when the folder changes); ``compute_type`` (default ``generation.compute_type``)
         picks int8, float32, ...
+
+        A folder of the learned extractive model (``summarize.extractive``) loads as
+        an ``ExtractiveGenerator``: the same ``generate`` and ``HeadlineResult``s, no torch.
         """
+        from summarize.extractive import is_extractive_folder
+
+        if is_extractive_folder(path_or_id):
+            from summarize.extractive.model import ExtractiveGenerator
+
+            return ExtractiveGenerator.from_pretrained(path_or_id, config=config, overrides=overrides, device=device)
         resolved = _resolve_config(config, overrides)  # the file is read and validated once here
         name = _display_name(path_or_id)
         kind = _backend_kind(path_or_id, backend, resolved, config, overrides)

@@ -33,14 +33,20 @@ def load_generator(
     overrides: Sequence[str] = (),
     backend: str | None = None,
 ):
-    """A ``HeadlineGenerator`` for a model folder or hub id; ``None`` or ``"lead"``: the offline lead method.
+    """A ``HeadlineGenerator`` for a model folder or hub id; ``"lead"``: the offline lead method;
+    ``None``: the best offline method, the extractive model bundled in the package when
+    there is one (``summarize.extractive.bundled_model``), else lead-v1.
 
     ``backend``: torch or ctranslate2 (see ``HeadlineGenerator.from_pretrained``); ignored for lead.
 
-    Both answer ``generate(texts, ...)`` with ``HeadlineResult``s; decoding
+    All answer ``generate(texts, ...)`` with ``HeadlineResult``s; decoding
     settings follow overrides > config > model defaults > schema defaults.
     """
-    if model is None or str(model) == LEAD:
+    if model is None:
+        from summarize.extractive import bundled_model
+
+        model = bundled_model() or LEAD
+    if str(model) == LEAD:
         from summarize.headline.config import GenerationSection
         from summarize.headline.generator import generation_settings
         from summarize.headline.lead import LeadGenerator

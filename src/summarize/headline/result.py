@@ -16,8 +16,9 @@ class HeadlineResult:
 
     score: for a model, the beam score transformers ranks by - sum of the
     token log-probabilities divided by length ** length_penalty (<= 0, higher
-    is better; comparable between alternatives of one article); None for
-    extractive methods. truncated_tokens: input tokens cut off the end of the
+    is better; comparable between alternatives of one article); for the learned
+    extractive model, its ranker's score (higher is better, comparable within
+    one article); None for lead-v1. truncated_tokens: input tokens cut off the end of the
     article to fit max_source_tokens. warnings: figures or quotations of the
     headline missing from the article (see ``faithfulness``), and other notes.
     method: ``model:<name>`` or the extractive method (e.g. ``lead-v1``).
