@@ -41,8 +41,8 @@ def load_set(shared: Path, fmt: str, relative: str, limit: int | None) -> tuple[
 
 
 def oracle(generator, texts: list[str], refs: list[str]) -> list[str]:
-    from summarize.extractive.candidates import make_candidates, prepare_article
-    from summarize.extractive.train import candidate_scores
+    from summarize.headline.extractive.candidates import make_candidates, prepare_article
+    from summarize.headline.extractive.train import candidate_scores
 
     settings = dataclasses.replace(generator.candidates, max_chars=generator.max_chars)
     out = []

@@ -5,7 +5,7 @@ from __future__ import annotations
 import jieba
 import pytest
 
-from summarize.extractive.candidates import (
+from summarize.headline.extractive.candidates import (
     CandidateSettings,
     balance,
     cut_at_word,

@@ -13,17 +13,17 @@ from test_extractive_model import _article, _write
 
 from summarize import HeadlineGenerator
 from summarize.config import load_config
-from summarize.extractive.candidates import (
+from summarize.headline.extractive.candidates import (
     CandidateSettings,
     make_candidates,
     prepare_article,
 )
-from summarize.extractive.encoder import (
+from summarize.headline.extractive.encoder import (
     ENCODER_FEATURES,
     encoder_features,
     load_encoder,
 )
-from summarize.extractive.features import FeatureSettings
+from summarize.headline.extractive.features import FeatureSettings
 from summarize.headline.models import ModelLoadError
 
 
@@ -61,7 +61,7 @@ def test_one_forward_pass_per_batch_of_articles_not_per_candidate(encoder_dir, m
 
 
 def test_train_save_load_generate_with_encoder_features(encoder_dir, tmp_path):
-    from summarize.extractive.train import train
+    from summarize.headline.extractive.train import train
 
     rng = random.Random(2)
     data = _write(tmp_path / "train.jsonl", [_article(rng) for _ in range(40)])

@@ -13,7 +13,7 @@ import pytest
 
 from summarize import HeadlineGenerator
 from summarize.config import load_config
-from summarize.extractive.model import META_FILE, NO_CANDIDATE, RANKER_FILE
+from summarize.headline.extractive.model import META_FILE, NO_CANDIDATE, RANKER_FILE
 from summarize.headline.models import ModelLoadError
 from summarize.io import InputError
 
@@ -43,7 +43,7 @@ def _write(path: Path, pairs: list[tuple[str, str]]) -> Path:
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
-    from summarize.extractive.train import train
+    from summarize.headline.extractive.train import train
 
     rng = random.Random(0)
     root = tmp_path_factory.mktemp("ext")
@@ -86,7 +86,7 @@ def test_learns_which_sentence_makes_the_headline(trained):
 def test_numpy_forest_equals_lightgbm(trained):
     import lightgbm as lgb
 
-    from summarize.extractive.trees import Forest
+    from summarize.headline.extractive.trees import Forest
 
     path = trained[0].model_dir / RANKER_FILE
     booster, forest = lgb.Booster(model_file=str(path)), Forest.from_file(path)
@@ -142,7 +142,7 @@ def _env() -> dict:
 
 
 def test_training_data_without_usable_pairs_is_a_clear_error(tmp_path):
-    from summarize.extractive.train import train
+    from summarize.headline.extractive.train import train
 
     data = _write(tmp_path / "bad.jsonl", [("今天天气很好，大家出门散步。", "xyz")] * 5)
     cfg = load_config(None, [f"data.train={data}", "data.dev=null"], task="extractive")

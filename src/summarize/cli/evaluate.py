@@ -17,7 +17,7 @@ import argparse
 import logging
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
-from summarize.extractive import is_extractive_folder
+from summarize.headline.extractive import is_extractive_folder
 from summarize.io import BadRow, InputError, bad_rows_error, iter_jsonl, report_bad_rows
 from summarize.metrics.report import evaluate_and_report, render_report
 

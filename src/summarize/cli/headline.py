@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from summarize.cli.common import add_verbosity, parse_args, quiet_libraries, setup_logging
-from summarize.extractive import is_extractive_folder
+from summarize.headline.extractive import is_extractive_folder
 from summarize.io import BadRow, InputError, atomic_open, parse_jsonl, report_bad_rows, split_lines
 from summarize.io.read import check_input_file, decode_bytes
 from summarize.io.safety import refuse_same_file

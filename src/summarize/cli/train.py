@@ -2,7 +2,7 @@
 train a headline model.
 
 The config's ``task`` picks the model kind: ``headline`` fine-tunes a seq2seq
-model; ``extractive`` trains the learned extractive model (``summarize.extractive``,
+model; ``extractive`` trains the learned extractive model (``summarize.headline.extractive``,
 CPU, minutes, no torch).
 
 Also runs distributed, unchanged:
@@ -70,7 +70,7 @@ def main(argv: list[str]) -> int:
 def _train_extractive(cfg, args: argparse.Namespace) -> int:
     if args.resume:
         raise ConfigError([f"{args.config}: --resume: an extractive model trains in minutes and has no checkpoints"])
-    from summarize.extractive.train import train
+    from summarize.headline.extractive.train import train
 
     result = train(cfg, output_dir=args.output_dir, overwrite=args.overwrite)
     print(json_line(finite_json({"model": str(result.model_dir), **{k: result.metrics[k] for k in

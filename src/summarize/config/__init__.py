@@ -27,7 +27,7 @@ from summarize.config.loader import (
 TASKS = {
     "headline": "summarize.headline.config:HeadlineConfig",
     "qa": "summarize.qa.config:QAConfig",
-    "extractive": "summarize.extractive.config:ExtractiveConfig",
+    "extractive": "summarize.headline.extractive.config:ExtractiveConfig",
 }
 DEFAULT_TASK = "headline"
 

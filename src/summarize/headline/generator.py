@@ -124,13 +124,13 @@ class HeadlineGenerator:
         when the folder changes); ``compute_type`` (default ``generation.compute_type``)
         picks int8, float32, ...
 
-        A folder of the learned extractive model (``summarize.extractive``) loads as
+        A folder of the learned extractive model (``summarize.headline.extractive``) loads as
         an ``ExtractiveGenerator``: the same ``generate`` and ``HeadlineResult``s, no torch.
         """
-        from summarize.extractive import is_extractive_folder
+        from summarize.headline.extractive import is_extractive_folder
 
         if is_extractive_folder(path_or_id):
-            from summarize.extractive.model import ExtractiveGenerator
+            from summarize.headline.extractive.model import ExtractiveGenerator
 
             return ExtractiveGenerator.from_pretrained(path_or_id, config=config, overrides=overrides, device=device)
         resolved = _resolve_config(config, overrides)  # the file is read and validated once here

@@ -35,7 +35,7 @@ def load_generator(
 ):
     """A ``HeadlineGenerator`` for a model folder or hub id; ``"lead"``: the offline lead method;
     ``None``: the best offline method, the extractive model bundled in the package when
-    there is one (``summarize.extractive.bundled_model``), else lead-v1.
+    there is one (``summarize.headline.extractive.bundled_model``), else lead-v1.
 
     ``backend``: torch or ctranslate2 (see ``HeadlineGenerator.from_pretrained``); ignored for lead.
 
@@ -43,7 +43,7 @@ def load_generator(
     settings follow overrides > config > model defaults > schema defaults.
     """
     if model is None:
-        from summarize.extractive import bundled_model
+        from summarize.headline.extractive import bundled_model
 
         model = bundled_model() or LEAD
     if str(model) == LEAD:

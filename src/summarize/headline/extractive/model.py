@@ -28,15 +28,15 @@ from typing import Any
 
 import numpy as np
 
-from summarize.extractive import META_FILE, is_extractive_folder  # noqa: F401  (re-exported)
-from summarize.extractive.candidates import (
+from summarize.headline.extractive import META_FILE, is_extractive_folder  # noqa: F401  (re-exported)
+from summarize.headline.extractive.candidates import (
     Candidate,
     CandidateSettings,
     fallback_headline,
     make_candidates,
     prepare_article,
 )
-from summarize.extractive.features import (
+from summarize.headline.extractive.features import (
     FeatureSettings,
     candidate_features,
     feature_names,
@@ -95,7 +95,7 @@ class ExtractiveGenerator:
                         device: Any = None) -> ExtractiveGenerator:
         """Load a model folder. ``generation.max_chars`` from ``config``/``overrides`` sets the budget."""
         from summarize.config import build
-        from summarize.extractive.trees import Forest
+        from summarize.headline.extractive.trees import Forest
 
         folder = Path(folder)
         meta = read_meta(folder)
@@ -124,7 +124,7 @@ class ExtractiveGenerator:
             max_chars = generation_settings(GenerationSection(max_chars=cand.max_chars), config, overrides).max_chars
         encoder = None
         if feats.encoder:
-            from summarize.extractive.encoder import load_encoder
+            from summarize.headline.extractive.encoder import load_encoder
 
             encoder = load_encoder(feats.encoder, folder=folder, device=device)
         return cls(forest, str(meta.get("name") or folder.name), cand, feats, encoder, meta, max_chars)
@@ -171,7 +171,7 @@ class ExtractiveGenerator:
             blocks.append(candidate_features(article, cands, lead, self.features, settings.max_chars))
             made.append(cands)
         if self.encoder is not None:
-            from summarize.extractive.encoder import encoder_features
+            from summarize.headline.extractive.encoder import encoder_features
 
             extra = encoder_features(self.encoder, articles, made, self.features)
             blocks = [np.hstack([b, e]) for b, e in zip(blocks, extra)]

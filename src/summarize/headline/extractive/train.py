@@ -12,7 +12,7 @@ maintained, widely used library that saves a plain-text model.
 The run folder, as for seq2seq runs::
 
     RUN/config.yaml              the resolved config
-    RUN/model/                   extractive.json + ranker.txt (``summarize.extractive.model``)
+    RUN/model/                   extractive.json + ranker.txt (``summarize.headline.extractive.model``)
     RUN/metrics.json             per dev file: char ROUGE-1/2/L of the model, lead-v1 and the candidate oracle
     RUN/dev_predictions.jsonl    dev set, id, prediction, reference (from the saved model, reloaded)
 """
@@ -31,10 +31,10 @@ from typing import Any
 import numpy as np
 
 from summarize.config import to_dict
-from summarize.extractive.candidates import make_candidates, prepare_article
-from summarize.extractive.config import ExtractiveConfig, as_list
-from summarize.extractive.features import candidate_features, feature_names
-from summarize.extractive.model import (
+from summarize.headline.extractive.candidates import make_candidates, prepare_article
+from summarize.headline.extractive.config import ExtractiveConfig, as_list
+from summarize.headline.extractive.features import candidate_features, feature_names
+from summarize.headline.extractive.model import (
     RANKER_FILE,
     ExtractiveGenerator,
     progress_bar,
@@ -87,7 +87,7 @@ def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = 
         cands = [make_candidates(a, settings) for a in articles]
         extra = None
         if encoder is not None:
-            from summarize.extractive.encoder import encoder_features
+            from summarize.headline.extractive.encoder import encoder_features
 
             extra = encoder_features(encoder, articles, cands, feats)
         for k, (pair, article, made) in enumerate(zip(chunk, articles, cands)):
@@ -147,7 +147,7 @@ def train(config: ExtractiveConfig, output_dir: str | os.PathLike | None = None,
     dev_sets = {f: read_pairs(f, d.text_field, d.title_field, d.max_dev_samples) for f in dev_files}
     encoder = None
     if cfg.features.encoder:  # a mistyped encoder path fails here, before the run folder is touched
-        from summarize.extractive.encoder import load_encoder
+        from summarize.headline.extractive.encoder import load_encoder
 
         encoder = load_encoder(cfg.features.encoder, threads=cfg.training.threads)
     with locked_run_dir(run_dir, resume=False, overwrite=overwrite):

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-META_FILE = "extractive.json"  # marks a model folder as extractive (summarize.extractive.model)
+META_FILE = "extractive.json"  # marks a model folder as extractive (summarize.headline.extractive.model)
 
 
 def is_extractive_folder(path: str | os.PathLike) -> bool:

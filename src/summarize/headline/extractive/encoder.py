@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from summarize.extractive.candidates import Article, Candidate
+from summarize.headline.extractive.candidates import Article, Candidate
 
 ENCODER_FEATURES = ("enc_similarity", "enc_similarity_gap", "enc_lead_similarity", "enc_covered")
 PREFIX = "passage: "  # e5 models are trained with this prefix on documents

@@ -1,6 +1,6 @@
 """Features of each candidate headline, one row per candidate, for the ranker.
 
-    from summarize.extractive.features import FeatureSettings, candidate_features, FEATURE_NAMES
+    from summarize.headline.extractive.features import FeatureSettings, candidate_features, FEATURE_NAMES
     X = candidate_features(article, candidates, lead, settings)     # (len(candidates), len(names)) float32
 
 What an editor weighs, made measurable without a model:
@@ -15,7 +15,7 @@ What an editor weighs, made measurable without a model:
 - article context (length, sentences) and each value relative to the article's best
   (so a ranker compares candidates within an article, not across articles).
 
-Optional encoder features (``summarize.extractive.encoder``) are appended as extra columns.
+Optional encoder features (``summarize.headline.extractive.encoder``) are appended as extra columns.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from summarize.config.sections import help_field as _help
-from summarize.extractive.candidates import Article, Candidate
+from summarize.headline.extractive.candidates import Article, Candidate
 from summarize.headline.lead import _CONNECTIVE
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -71,7 +71,7 @@ class FeatureSettings:
 
 
 def feature_names(settings: FeatureSettings) -> list[str]:
-    from summarize.extractive.encoder import ENCODER_FEATURES
+    from summarize.headline.extractive.encoder import ENCODER_FEATURES
 
     return list(BASE_FEATURES) + (list(ENCODER_FEATURES) if settings.encoder else [])
 

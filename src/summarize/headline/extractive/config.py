@@ -4,8 +4,8 @@
     summarize train configs/extractive.yaml data.train=[a.jsonl,b.jsonl] data.dev=c.jsonl
 
 Sections: ``data`` (JSONL files, one or a list), ``candidates`` (how candidate
-headlines are cut, ``summarize.extractive.candidates``), ``features``
-(``summarize.extractive.features``, optional encoder), ``ranker`` (LightGBM) and
+headlines are cut, ``summarize.headline.extractive.candidates``), ``features``
+(``summarize.headline.extractive.features``, optional encoder), ``ranker`` (LightGBM) and
 ``training`` (run folder, seed, threads). Field help strings are the docs.
 """
 
@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from summarize.config.sections import help_field as _help
-from summarize.extractive.candidates import CandidateSettings
-from summarize.extractive.features import FeatureSettings
+from summarize.headline.extractive.candidates import CandidateSettings
+from summarize.headline.extractive.features import FeatureSettings
 
 
 def as_list(value: str | list[str] | None) -> list[str]:

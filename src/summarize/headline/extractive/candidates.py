@@ -1,6 +1,6 @@
 """Candidate headlines of an article, made the way an editor would cut them.
 
-    from summarize.extractive.candidates import CandidateSettings, make_candidates
+    from summarize.headline.extractive.candidates import CandidateSettings, make_candidates
     article = prepare_article(text, settings)
     for cand in make_candidates(article, settings): cand.text, cand.sentence, cand.cut
 
