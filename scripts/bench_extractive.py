@@ -73,7 +73,7 @@ def main() -> int:
     args = parser.parse_args()
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(args.threads)
-    from summarize.headline.evaluate import load_generator
+    from summarize.headline.predict import load_generator
     from summarize.headline.lead import LeadGenerator
 
     texts = articles(args, 10 if args.quick else 300)

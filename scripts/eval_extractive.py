@@ -60,7 +60,7 @@ def main() -> int:
     parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples (default 1000)")
     parser.add_argument("--quick", action="store_true", help="40 articles per set, 100 resamples")
     args = parser.parse_args()
-    from summarize.headline.evaluate import load_generator
+    from summarize.headline.predict import load_generator
     from summarize.headline.lead import LeadGenerator
     from summarize.metrics.rouge import rouge_scores
 

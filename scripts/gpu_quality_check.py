@@ -101,7 +101,7 @@ def run_qa(args, shared: Path, weights: Path) -> dict:
     cfg = load_config(REPO / "configs/qa-e5-small.yaml", overrides, task="qa")
     run = Path(args.out) / "qa"
     began = time.time()
-    metrics = train(cfg, run)
+    metrics = train(cfg, run).metrics
     reader = Reader.from_pretrained(run / "model", batch_size=None if args.quick else 128)
     drcd = read_qa_file(shared / "data/drcd/dev.json").examples[: 4 if args.quick else None]
     answers = reader.answer_many([e.question for e in drcd], [e.context for e in drcd])

@@ -14,6 +14,7 @@ import pytest
 from summarize import HeadlineGenerator
 from summarize.config import load_config
 from summarize.headline.extractive.model import META_FILE, NO_CANDIDATE, RANKER_FILE
+from summarize.headline.lead import NO_WORDS_WARNING
 from summarize.headline.models import ModelLoadError
 from summarize.io import InputError
 
@@ -98,9 +99,11 @@ def test_numpy_forest_equals_lightgbm(trained):
 
 def test_faithfulness_warnings_and_fallback_for_unusable_articles(trained):
     gen = HeadlineGenerator.from_pretrained(trained[0].model_dir)
-    for text in ("。。。！！", "本报讯(记者张三)"):
-        result = gen.generate(text)
-        assert result.headline.strip() and NO_CANDIDATE in result.warnings
+    dateline_only = gen.generate("本报讯(记者张三)")
+    assert dateline_only.headline.strip() and NO_CANDIDATE in dateline_only.warnings
+    # punctuation alone is no headline for any method: "" and a warning (the CLI then exits 1), as lead-v1
+    punctuation = gen.generate("。。。！！")
+    assert punctuation.headline == "" and punctuation.warnings == (NO_WORDS_WARNING,)
     warned = gen.generate("高新区利润增长35%。", max_chars=12)
     assert warned.headline and isinstance(warned.warnings, tuple)
 
@@ -171,8 +174,8 @@ def test_cli_train_headline_and_evaluate_with_the_model(trained, tmp_path):
 
 
 def test_default_method_is_the_bundled_model_when_there_is_one(trained, tmp_path, monkeypatch):
-    from summarize import extractive
-    from summarize.headline.evaluate import load_generator
+    from summarize.headline import extractive
+    from summarize.headline.predict import load_generator
 
     monkeypatch.setattr(extractive, "BUNDLED", tmp_path / "none")
     assert load_generator(None).method == "lead-v1"

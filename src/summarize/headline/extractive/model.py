@@ -43,7 +43,7 @@ from summarize.headline.extractive.features import (
 )
 from summarize.headline.faithfulness import faithfulness_warnings
 from summarize.headline.generator import HeadlineResult
-from summarize.headline.lead import lead_headline
+from summarize.headline.lead import NO_WORDS_WARNING, has_words, lead_headline
 from summarize.headline.models import ModelLoadError
 
 FORMAT = "summarize-extractive"
@@ -187,6 +187,8 @@ class ExtractiveGenerator:
 
     def _result(self, text: str, cands: list[Candidate], scores: np.ndarray, limit: int, n: int) -> HeadlineResult:
         if not cands:
+            if not has_words(text):  # punctuation alone is no headline, whatever the method (as lead-v1)
+                return HeadlineResult("", self.method, None, 0, (NO_WORDS_WARNING,))
             headline = fallback_headline(text, limit)
             return HeadlineResult(headline, self.method, None, 0, (NO_CANDIDATE, *faithfulness_warnings(headline, text)))
         order = np.argsort(-scores, kind="stable")[:n]
