@@ -85,7 +85,20 @@ def _use_log_callback(trainer) -> None:
     trainer.add_callback(LogCallback(show_progress=not trainer.args.disable_tqdm))
 
 
-class OrderedTrainer(_Trainer):
+class _Guarded:
+    """What both trainers add to every step: stop on a non-finite loss, and turn a failed
+    checkpoint save (a full disk) into an error naming the checkpoint."""
+
+    def training_step(self, model, inputs, num_items_in_batch=None):
+        loss = super().training_step(model, inputs, num_items_in_batch)
+        _check_loss(self, loss)
+        return loss
+
+    def _save_checkpoint(self, model, trial):
+        _save_checkpoint_or_explain(super()._save_checkpoint, self, model, trial)
+
+
+class OrderedTrainer(_Guarded, _Trainer):
     """transformers' Trainer with ordered evaluation, logging, NaN-loss and checkpoint-fault checks.
 
     Thread safety: one trainer per run and per process (the run folder is locked, see rundir.py).
@@ -97,16 +110,8 @@ class OrderedTrainer(_Trainer):
         super().__init__(*args, **kwargs)
         _use_log_callback(self)
 
-    def training_step(self, model, inputs, num_items_in_batch=None):
-        loss = super().training_step(model, inputs, num_items_in_batch)
-        _check_loss(self, loss)
-        return loss
 
-    def _save_checkpoint(self, model, trial):
-        _save_checkpoint_or_explain(super()._save_checkpoint, self, model, trial)
-
-
-class OrderedSeq2SeqTrainer(_Seq2SeqTrainer):
+class OrderedSeq2SeqTrainer(_Guarded, _Seq2SeqTrainer):
     """Also takes ``generation_kwargs``: extra ``generate()`` arguments for every evaluation and
     prediction, including the ones the training loop starts (a logits processor, for instance),
     so dev text is decoded exactly as inference decodes it. Same additions as OrderedTrainer;
@@ -126,11 +131,3 @@ class OrderedSeq2SeqTrainer(_Seq2SeqTrainer):
     def predict(self, test_dataset, ignore_keys=None, metric_key_prefix: str = "test", **gen_kwargs):
         return super().predict(test_dataset, ignore_keys=ignore_keys, metric_key_prefix=metric_key_prefix,
                                **{**self.generation_kwargs, **gen_kwargs})
-
-    def training_step(self, model, inputs, num_items_in_batch=None):
-        loss = super().training_step(model, inputs, num_items_in_batch)
-        _check_loss(self, loss)
-        return loss
-
-    def _save_checkpoint(self, model, trial):
-        _save_checkpoint_or_explain(super()._save_checkpoint, self, model, trial)

@@ -20,11 +20,9 @@ The run folder, as for seq2seq runs::
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import logging
 import os
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -41,27 +39,14 @@ from summarize.headline.extractive.model import (
     write_meta,
 )
 from summarize.headline.dataset import Pair, read_pairs
+from summarize.io.digest import file_sha256
 from summarize.headline.lead import lead_headline
+from summarize.training.result import TrainResult
 from summarize.io import InputError, atomic_write_json, atomic_write_jsonl
 
 log = logging.getLogger("summarize")
 
 RUN_OUTPUTS = ("model", "metrics.json", "dev_predictions.jsonl")
-
-
-@dataclass
-class TrainResult:
-    output_dir: Path
-    model_dir: Path
-    metrics: dict[str, Any]
-
-
-def file_hash(path: str | os.PathLike) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def candidate_scores(texts: list[str], reference: str, target: str) -> np.ndarray:
@@ -181,7 +166,7 @@ def _train_in(cfg: ExtractiveConfig, run_dir: Path, pairs, dev_sets, train_files
         "candidates": to_dict(cfg.candidates),
         "features": to_dict(cfg.features),
         "feature_names": names,
-        "train_data": [{"file": Path(f).name, "sha256": file_hash(f)} for f in train_files],
+        "train_data": [{"file": Path(f).name, "sha256": file_sha256(f)} for f in train_files],
         "train_articles": len(groups),
         "ranker": {"library": "lightgbm", "version": _lightgbm_version(), **to_dict(cfg.ranker)},
     }
@@ -216,7 +201,7 @@ def _train_in(cfg: ExtractiveConfig, run_dir: Path, pairs, dev_sets, train_files
     if rows:
         atomic_write_jsonl(run_dir / "dev_predictions.jsonl", rows)
     log.info("model saved to %s; metrics in %s", model_dir, run_dir / "metrics.json")
-    return TrainResult(run_dir, model_dir, metrics)
+    return TrainResult(output_dir=run_dir, model_dir=model_dir, metrics=metrics)
 
 
 def score_dev(generator: ExtractiveGenerator, pairs: list[Pair], progress: bool = False) -> tuple[dict, list[str]]:
