@@ -59,7 +59,7 @@ def tiny_bert(folder: Path, texts: list[str]) -> Path:
     import torch
     from transformers import BertConfig, BertModel, BertTokenizer
 
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
 
     folder.mkdir(parents=True, exist_ok=True)
     vocab = build_char_vocab(texts)

@@ -31,7 +31,7 @@ from summarize.headline.models import ModelLoadError
 def encoder_dir(tmp_path_factory):
     from transformers import BertConfig, BertModel, BertTokenizerFast
 
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
 
     folder = tmp_path_factory.mktemp("bert")
     rng = random.Random(0)

@@ -67,7 +67,7 @@ def models(tmp_path_factory, tiny_model):
     """Tiny headline and QA models (read-only inputs of many cases; snapshotted like everything else)."""
     from transformers import BertConfig, BertForQuestionAnswering, BertTokenizerFast
 
-    from summarize.headline.vocab import build_char_vocab
+    from summarize.text.vocab import build_char_vocab
     from summarize.qa.reader import CONFIG_KEY
 
     root = tmp_path_factory.mktemp("models")
