@@ -363,3 +363,18 @@ def test_headline_cli_takes_the_backend(tmp_path, tiny_model):
     expected = HeadlineGenerator.from_pretrained(model, backend="ctranslate2", compute_type="float32").generate(ARTICLES[0])
     assert row["headline"] == expected.headline and len(row["headline"]) <= 9
     assert (tmp_path / "model-ct2" / MANIFEST).is_file()
+
+
+def test_ctranslate2_serving_never_imports_torch(tmp_path, tiny_model):
+    """The int8 server's memory target rests on this: torch (about 250 MB resident) stays out of the process."""
+    folder = tiny_model(tmp_path / "model")
+    export = export_ctranslate2(folder, tmp_path / "ct2", quantization="int8")
+    code = ("import sys\n"
+            "from summarize.headline.predict import load_generator\n"
+            f"generator = load_generator({str(export)!r}, backend='ctranslate2')\n"
+            "results = generator.generate(['本报讯 今天高新区发布新政策，支持企业研发。'])\n"
+            "assert results[0].method, results\n"
+            "print(sorted(m for m in ('torch', 'transformers.models.auto.modeling_auto') if m in sys.modules))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "[]"

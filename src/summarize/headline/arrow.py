@@ -26,19 +26,18 @@ import json
 import logging
 import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 from summarize.headline.dataset import Pair, check_usable, pairs_from_rows
-from summarize.io.digest import file_sha256
+from summarize.io.digest import file_sha256, tokenizer_fingerprint
 from summarize.io.jsonl import BadRow, parse_jsonl
+from summarize.io.locate import looks_like_data_file
 from summarize.io.read import InputError, check_input_file
 
 log = logging.getLogger("summarize")
 
 COLUMNS = ("id", "text", "title")
 _LINES_PER_BLOCK = 20_000
-_DATA_SUFFIXES = (".jsonl", ".json", ".txt", ".gz")
 
 
 def stream_jsonl(path: str | os.PathLike) -> Iterator[tuple[int, dict | BadRow]]:
@@ -74,10 +73,6 @@ def _pair_rows(path: str, text_field: str, title_field: str, sha256: str) -> Ite
     check_usable(path, bad, range(count))
 
 
-def _is_data_file(name: str) -> bool:
-    return Path(name).expanduser().exists() or name.endswith(_DATA_SUFFIXES) or name.startswith((".", "/", "~"))
-
-
 def load_pairs(
     source: Any,
     *,
@@ -97,7 +92,7 @@ def load_pairs(
 
     if isinstance(source, datasets.Dataset):
         ds = _canonical(source, text_field, title_field, "the dataset")
-    elif _is_data_file(str(source)):
+    elif looks_like_data_file(source):
         path = str(check_input_file(source))
         try:
             ds = datasets.Dataset.from_generator(
@@ -148,13 +143,6 @@ def as_pairs(ds) -> list[Pair]:
     return [Pair(*row) for row in zip(ds["id"], ds["text"], ds["title"])]
 
 
-def _tokenizer_fingerprint(tokenizer) -> str:
-    vocab = sorted(tokenizer.get_vocab().items())
-    facts = [type(tokenizer).__name__, vocab, sorted(map(str, tokenizer.all_special_tokens)),
-             getattr(tokenizer, "do_lower_case", None), list(tokenizer.model_input_names)]
-    return hashlib.sha256(json.dumps(facts, ensure_ascii=False, default=str).encode("utf-8")).hexdigest()
-
-
 def _encode_batch(batch: dict, tokenizer, decoder_start_token_id, source_prefix, max_source_tokens,
                   max_target_tokens) -> dict:
     from summarize.headline.dataset import encode_pairs
@@ -171,7 +159,7 @@ def tokenize_pairs(ds, tokenizer, *, decoder_start_token_id: int | None, source_
     """``input_ids``, ``attention_mask``, ``labels`` for every row (``encode_pairs`` in batches, in ``num_proc``
     processes); cached under the rows' fingerprint, the tokenizer's and the settings."""
     settings = [decoder_start_token_id, source_prefix, max_source_tokens, max_target_tokens]
-    key = json.dumps([ds._fingerprint, _tokenizer_fingerprint(tokenizer), settings], ensure_ascii=False)
+    key = json.dumps([ds._fingerprint, tokenizer_fingerprint(tokenizer), settings], ensure_ascii=False)
     fingerprint = hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
     return ds.map(
         _encode_batch, batched=True, batch_size=1000, num_proc=num_proc if num_proc and num_proc > 1 else None,

@@ -64,7 +64,9 @@ def detect_family(config: dict | Any, source: str = "") -> str:
 
 def load_tokenizer(folder: Path, family: str, *, trust_remote_code: bool = False):
     """The tokenizer for ``family`` from ``folder`` (see the module docstring for the pairing rules)."""
-    from transformers import AutoTokenizer, BertTokenizer
+    # AutoTokenizer only where needed: importing it imports torch (about 250 MB), which a CTranslate2
+    # server over a BERT-vocabulary model never needs.
+    from transformers import BertTokenizer
 
     from summarize.headline.tokenization_pegasus import PegasusChineseTokenizer
 
@@ -82,7 +84,12 @@ def load_tokenizer(folder: Path, family: str, *, trust_remote_code: bool = False
             # BertTokenizer, AutoTokenizer would pick the model's own BPE or
             # sentencepiece class and silently build an empty vocabulary.
             tokenizer = BertTokenizer.from_pretrained(str(folder))
+        elif (named := _transformers_tokenizer_class(declared)) is not None:
+            # The class the folder names, as AutoTokenizer would pick it, without importing AutoTokenizer.
+            tokenizer = named.from_pretrained(str(folder))
         else:
+            from transformers import AutoTokenizer
+
             tokenizer = AutoTokenizer.from_pretrained(str(folder), trust_remote_code=trust_remote_code)
     except ModelLoadError:
         raise
@@ -92,6 +99,18 @@ def load_tokenizer(folder: Path, family: str, *, trust_remote_code: bool = False
     if tokenizer.pad_token_id is None:
         raise ModelLoadError(f"{folder}: the tokenizer has no padding token")
     return tokenizer
+
+
+def _transformers_tokenizer_class(name: object):
+    """``transformers.<name>`` when ``name`` is a tokenizer class transformers itself exports (never remote code)."""
+    if not isinstance(name, str) or not name.isidentifier() or not name.endswith(("Tokenizer", "TokenizerFast")):
+        return None
+    import transformers
+
+    try:
+        return getattr(transformers, name)
+    except (AttributeError, ImportError):
+        return None
 
 
 def load_model(folder: Path, *, trust_remote_code: bool = False, dtype: Any = None):

@@ -106,7 +106,8 @@ def _load_data(cfg: HeadlineConfig, args, train_data: Any = None, dev_data: Any 
     # Rank 0 reads (and caches) first; the other ranks then load its Arrow files.
     with args.main_process_first(desc="reading the data"):
         train_ds = load_pairs(train_source, limit=d.max_train_samples, **fields)
-        dev_ds = load_pairs(dev_source, limit=d.max_dev_samples, **fields) if dev_source is not None else None
+        dev_ds = load_pairs(dev_source, limit=d.max_dev_samples, split="validation", **fields) \
+            if dev_source is not None else None
     dev_pairs = as_pairs(dev_ds) if dev_ds is not None else []
     log.info("data: %d training pairs from %s, %d dev pairs%s", len(train_ds), _describe(train_source), len(dev_pairs),
              f" from {_describe(dev_source)}" if dev_ds is not None else " (no dev set: no evaluation, the last checkpoint is kept)")

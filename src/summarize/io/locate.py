@@ -1,4 +1,4 @@
-"""Is a model name a local path or a Hugging Face Hub id? One rule for every loader.
+"""Is a model or data name a local path or a Hugging Face Hub id? One rule for every loader.
 
 A hub id is ``name`` or ``owner/name``. Anything else (absolute, ``./x``, ``~/x``,
 ``runs/x/model``, a path with the OS separator) can only be a path, so a missing one
@@ -27,4 +27,14 @@ def looks_local(name: str | os.PathLike) -> bool:
     return "/" in text and Path(first).is_dir()
 
 
-__all__ = ["looks_local"]
+_DATA_SUFFIXES = (".jsonl", ".json", ".txt", ".gz", ".tsv")
+
+
+def looks_like_data_file(name: str | os.PathLike) -> bool:
+    """True when a data source given in Python names a file (it exists, has a data suffix, or is path-shaped),
+    False for what can only be a hub dataset id (``owner/name``)."""
+    text = str(name)
+    return Path(text).expanduser().exists() or text.endswith(_DATA_SUFFIXES) or text.startswith((".", "/", "~"))
+
+
+__all__ = ["looks_local", "looks_like_data_file"]

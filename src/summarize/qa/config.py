@@ -72,6 +72,13 @@ class QADataSection:
         "fraction of training windows WITHOUT the answer that are kept (sampled with training.seed); 1 keeps all, "
         "as HF run_qa does; lower it to spend CPU on the windows that hold answers", default=1.0)
     max_dev_samples: int | None = _help("score only the first N dev questions", default=None)
+    num_proc: int | None = _help("processes that window the training questions (cached, so only the first run "
+                                 "pays); null: one", default=None)
+    question_field: str = _help("question column of a datasets.Dataset or hub dataset given in Python "
+                                "(files use the SQuAD keys)", default="question")
+    context_field: str = _help("context column of a datasets.Dataset or hub dataset given in Python", default="context")
+    answers_field: str = _help("answers column ({text: [...], answer_start: [...]} or a list of "
+                               "{text, answer_start}) of a datasets.Dataset or hub dataset", default="answers")
 
     def check(self) -> list[str]:
         errors = []
@@ -98,6 +105,8 @@ class QADataSection:
         for name in ("max_train_samples", "max_dev_samples"):
             if getattr(self, name) is not None and getattr(self, name) <= 0:
                 errors.append(f"{name} must be positive or null, got {getattr(self, name)}")
+        if self.num_proc is not None and self.num_proc < 1:
+            errors.append(f"num_proc must be >= 1 or null, got {self.num_proc}")
         if not 0.0 <= self.train_negative_windows <= 1.0:
             errors.append(f"train_negative_windows must be in [0, 1], got {self.train_negative_windows}")
         return errors

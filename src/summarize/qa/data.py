@@ -14,9 +14,10 @@ from __future__ import annotations
 import json
 import logging
 import os
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from summarize.io.jsonl import BadRow, iter_jsonl
+from summarize.io.jsonl import MAX_LISTED_BAD_ROWS, BadRow, iter_jsonl
 from summarize.io.read import InputError, check_input_file, read_text
 
 log = logging.getLogger(__name__)
@@ -210,7 +211,7 @@ class QAData:
 
 
 def read_qa_file(path: str | os.PathLike, *, strict: bool = False, require_ids: bool = False,
-                 report_alignment: bool = True) -> QAData:
+                 report_alignment: bool = True, report_problems: bool = True) -> QAData:
     """Read a SQuAD JSON or JSONL file; bad rows are collected (or raised with ``strict``), alignment counted.
 
     The one reader of RC files: training, ``qa predict`` and scoring (``summarize.qa.evaluate``, which
@@ -218,9 +219,32 @@ def read_qa_file(path: str | os.PathLike, *, strict: bool = False, require_ids: 
     A duplicate id is a bad row (the first one is kept).
     """
     check_input_file(path)
-    stats, problems = AlignStats(), []
+    stats, problems = AlignStats(), list[str]()
     reader = read_squad_json if is_squad_json(path) else read_qa_jsonl
     examples = reader(path, stats, problems, require_ids)
+    return _checked(examples, stats, problems, str(path), strict=strict,
+                    report_alignment=report_alignment, report_problems=report_problems)
+
+
+def examples_from_rows(rows: Iterable[tuple[str, dict]], name: str, *, stats: AlignStats,
+                       report: bool = True) -> QAData:
+    """The reader's rules for rows that come from elsewhere (a ``datasets.Dataset``, a hub dataset).
+
+    ``rows``: ``(where, {"id", "question", "context", "answers": [{"text", "answer_start"}]})``; ``where``
+    is appended to ``name`` in messages.
+    """
+    problems: list[str] = []
+    examples = []
+    for where, obj in rows:
+        example = _make_example(obj, f"{name}{where}", stats, problems, default_id=None)
+        if example is not None:
+            examples.append(example)
+    return _checked(examples, stats, problems, name, strict=False, report_alignment=report, report_problems=report)
+
+
+def _checked(examples: list[QAExample], stats: AlignStats, problems: list[str], name: str, *, strict: bool,
+             report_alignment: bool, report_problems: bool) -> QAData:
+    """Refuse duplicate ids, report bad rows and alignment, and refuse a source with no usable question."""
     seen: dict[str, str] = {}
     unique = []
     for ex in examples:
@@ -230,18 +254,19 @@ def read_qa_file(path: str | os.PathLike, *, strict: bool = False, require_ids: 
         seen[ex.id] = ex.where
         unique.append(ex)
     if problems and strict:
-        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
-        raise InputError("\n".join(problems[:20]) + more)
-    for message in problems[:20]:
-        log.warning("%s", message)
-    if len(problems) > 20:
-        log.warning("... and %d more bad rows in %s", len(problems) - 20, path)
+        more = f"\n... and {len(problems) - MAX_LISTED_BAD_ROWS} more" if len(problems) > MAX_LISTED_BAD_ROWS else ""
+        raise InputError("\n".join(problems[:MAX_LISTED_BAD_ROWS]) + more)
+    if report_problems:
+        for message in problems[:MAX_LISTED_BAD_ROWS]:
+            log.warning("%s", message)
+        if len(problems) > MAX_LISTED_BAD_ROWS:
+            log.warning("... and %d more bad rows in %s", len(problems) - MAX_LISTED_BAD_ROWS, name)
     if stats.misaligned and report_alignment:
         log.warning(
             "%s: %d of %d answers had an answer_start that does not match the context: %d re-aligned by text, "
             "%d do not occur in the context (kept for scoring, never used as training spans)",
-            path, stats.misaligned, stats.answers, stats.fixed, stats.not_found,
+            name, stats.misaligned, stats.answers, stats.fixed, stats.not_found,
         )
     if not unique:
-        raise InputError(f"{path}: no usable questions" + (f" ({problems[0]})" if problems else ""))
+        raise InputError(f"{name}: no usable questions" + (f" ({problems[0]})" if problems else ""))
     return QAData(unique, stats, problems)

@@ -17,6 +17,7 @@ import logging
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -24,9 +25,10 @@ from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_js
 from summarize.io.read import InputError
 from summarize.io.checkpoint import weights_provenance
 from summarize.qa.config import CONFIG_KEY, QAConfig
-from summarize.qa.data import AlignStats, QAExample, read_qa_file
+from summarize.qa.arrow import QASource, as_windows, load_examples, model_inputs, tokenize_examples
+from summarize.qa.data import QAExample
 from summarize.qa.decode import decode_windows
-from summarize.qa.features import Windows, make_windows, train_features
+from summarize.qa.features import Windows, train_features
 from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
@@ -114,12 +116,6 @@ def _check_limits(cfg: QAConfig, model) -> None:
         raise InputError(f"data.max_seq_len {cfg.data.max_seq_len} exceeds the model's {limit} positions")
 
 
-def _windows(tokenizer, cfg: QAConfig, examples: list[QAExample]) -> Windows:
-    d = cfg.data
-    return make_windows(tokenizer, [e.question for e in examples], [e.context for e in examples],
-                        max_seq_len=d.max_seq_len, doc_stride=d.doc_stride, max_question_tokens=d.max_question_tokens)
-
-
 def predict_examples(logits, windows: Windows, examples: list[QAExample], cfg: QAConfig) -> dict[str, str]:
     start, end = logits[0], logits[1]
     answers = decode_windows(start, end, windows, [e.context for e in examples],
@@ -135,57 +131,71 @@ def golds_of(examples: list[QAExample]) -> dict[str, list[str]]:
 TRAIN_FIT_SAMPLE = 200
 
 
-def keep_negative_windows(features: dict[str, list], fraction: float, seed: int) -> dict[str, list]:
-    """All windows holding the answer, plus ``fraction`` of the others (a seeded sample, order kept)."""
+def keep_negative_windows(starts: list[int], fraction: float, seed: int) -> list[int] | None:
+    """Indices of the windows kept: all those holding the answer (start > 0), plus ``fraction`` of the others
+    (a seeded sample, order kept). None when all are kept."""
     if fraction >= 1.0:
-        return features
+        return None
     import random
 
     rng = random.Random(seed)
-    keep = [i for i, s in enumerate(features["start_positions"]) if s > 0 or rng.random() < fraction]
-    return {k: [v[i] for i in keep] for k, v in features.items()}
+    return [i for i, s in enumerate(starts) if s > 0 or rng.random() < fraction]
 
 
 def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resume: bool = False,
-          overwrite: bool = False) -> TrainResult:
+          overwrite: bool = False, train_data: Any = None, dev_data: Any = None) -> TrainResult:
     """Run training; ``result.metrics`` is what ``metrics.json`` holds.
+
+    ``train_data``/``dev_data``: a ``datasets.Dataset`` or a hub dataset id to use instead of the config's
+    ``data.train``/``data.dev`` files (SQuAD columns, or those named by ``data.question_field`` etc.).
 
     Data and a pretrained checkpoint are checked before the run folder is touched;
     the folder is locked while training, an earlier run in it is replaced only with
     ``overwrite``, and ``resume`` on a finished run returns its saved metrics.
     """
+    from summarize.training import build_training_arguments
     from summarize.training.rundir import locked_run_dir
 
     began = time.time()
     cfg = with_output_dir(config, output_dir)
     run_dir = Path(cfg.training.output_dir)
     d = cfg.data
-    train_data = read_qa_file(d.train)
-    train_examples = train_data.examples[: d.max_train_samples] if d.max_train_samples else train_data.examples
-    usable = [ex for ex in train_examples if ex.first_span() is not None]
-    dropped = len(train_examples) - len(usable)
+    train_source = train_data if train_data is not None else d.train
+    dev_source = dev_data if dev_data is not None else d.dev
+    evaluate = dev_source is not None and cfg.training.eval_strategy != "no"
+    args = build_training_arguments(
+        cfg.training, run_dir, metric_for_best="f1" if evaluate else None, evaluate=evaluate, seq2seq=False,
+        label_names=["start_positions", "end_positions"],
+    )
+    fields = dict(question_field=d.question_field, context_field=d.context_field, answers_field=d.answers_field)
+    # Rank 0 reads (and caches) first; the other ranks then load its Arrow files.
+    with args.main_process_first(desc="reading the data"):
+        train_set = load_examples(train_source, limit=d.max_train_samples, **fields)
+        dev_set = load_examples(dev_source, limit=d.max_dev_samples, split="validation", **fields) \
+            if dev_source is not None else None
+    usable = [ex for ex in train_set.examples if ex.first_span() is not None]
+    dropped = len(train_set.examples) - len(usable)
     if dropped:
-        log.warning("%s: %d training questions dropped: none of their answers occurs in the context", d.train, dropped)
+        log.warning("%s: %d training questions dropped: none of their answers occurs in the context",
+                    _describe(train_source), dropped)
     if not usable:
-        raise InputError(f"{d.train}: no training question has an answer that occurs in its context")
-    dev_examples, dev_stats = [], AlignStats()
-    if d.dev:
-        dev_data = read_qa_file(d.dev)
-        dev_examples = dev_data.examples[: d.max_dev_samples] if d.max_dev_samples else dev_data.examples
-        dev_stats = dev_data.stats
+        raise InputError(f"{_describe(train_source)}: no training question has an answer that occurs in its context")
     # A mistyped model path fails here, before the run folder is touched.
     pretrained = load_or_build_qa_model(cfg, usable, run_dir) if cfg.model.init != "scratch" else None
     with locked_run_dir(run_dir, resume=resume, overwrite=overwrite):
-        return _train_in(cfg, run_dir, began, train_data, train_examples, usable, dropped, dev_examples, dev_stats,
-                         pretrained, resume=resume, overwrite=overwrite)
+        return _train_in(cfg, run_dir, args, began, train_set, usable, dev_set, pretrained,
+                         resume=resume, overwrite=overwrite, sources=(train_source, dev_source))
 
 
-def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_examples, usable, dropped,
-              dev_examples, dev_stats, pretrained, *, resume: bool, overwrite: bool) -> TrainResult:
+def _describe(source: Any) -> str:
+    return str(source) if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
+
+
+def _train_in(cfg: QAConfig, run_dir: Path, args, began: float, train_set: QASource, usable: list[QAExample],
+              dev_set: QASource | None, pretrained, *, resume: bool, overwrite: bool, sources) -> TrainResult:
     from summarize.metrics.cmrc import cmrc_scores
     from summarize.training import (
-        OrderedTrainer, build_training_arguments, guard_outputs, resume_point,
-        is_main_process, prepare_run_dir, standard_callbacks,
+        OrderedTrainer, guard_outputs, resume_point, is_main_process, prepare_run_dir, standard_callbacks,
     )
 
     d = cfg.data
@@ -197,18 +207,23 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
                       inputs=(d.train, d.dev, cfg.model.name_or_path, cfg.model.tokenizer))
     run_dir = Path(prepare_run_dir(cfg, run_dir))
     model, tokenizer = pretrained if pretrained is not None else load_or_build_qa_model(cfg, usable, run_dir)
-    built = train_features(tokenizer, usable, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
-                           max_question_tokens=d.max_question_tokens)
-    features = keep_negative_windows(built["features"], d.train_negative_windows, cfg.training.seed)
-    train_set = FeatureDataset(features)
-    log.info("training on %d questions -> %d windows (%d with the answer inside)", len(usable), len(train_set),
-             sum(1 for s in features["start_positions"] if s > 0))
+    windowing = dict(max_seq_len=d.max_seq_len, doc_stride=d.doc_stride, max_question_tokens=d.max_question_tokens)
+    token_types = "token_type_ids" in tokenizer.model_input_names
+    # Windowed once, by rank 0 first; the other ranks (and later runs) load the cached Arrow files.
+    with args.main_process_first(desc="windowing the questions"):
+        train_windows = tokenize_examples(train_set.dataset, tokenizer, labels=True, num_proc=d.num_proc, **windowing)
+        dev_table = tokenize_examples(dev_set.dataset, tokenizer, labels=False, **windowing) if dev_set else None
+    keep = keep_negative_windows(train_windows["start_positions"], d.train_negative_windows, cfg.training.seed)
+    if keep is not None:
+        train_windows = train_windows.select(keep)
+    positives = sum(1 for s in train_windows["start_positions"] if s > 0)
+    log.info("training on %d questions -> %d windows (%d with the answer inside)", len(usable), len(train_windows),
+             positives)
 
     eval_set, dev_windows, compute_metrics = None, None, None
-    if dev_examples:
-        dev_built = train_features(tokenizer, dev_examples, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
-                                   max_question_tokens=d.max_question_tokens)
-        eval_set, dev_windows = FeatureDataset(dev_built["features"]), dev_built["windows"]
+    dev_examples = dev_set.examples if dev_set else []
+    if dev_table is not None:
+        eval_set, dev_windows = model_inputs(dev_table, token_types), as_windows(dev_table)
         golds = golds_of(dev_examples)
 
         def compute_metrics(prediction) -> dict:
@@ -216,15 +231,10 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
             scores = cmrc_scores(predictions, golds)
             return {"em": scores["em"], "f1": scores["f1"]}
 
-    evaluate = eval_set is not None and cfg.training.eval_strategy != "no"
-    args = build_training_arguments(
-        cfg.training, run_dir, metric_for_best="f1" if evaluate else None, evaluate=evaluate, seq2seq=False,
-        label_names=["start_positions", "end_positions"],
-    )
     trainer = OrderedTrainer(
         model=model,
         args=args,
-        train_dataset=train_set,
+        train_dataset=model_inputs(train_windows, token_types),
         eval_dataset=eval_set,
         data_collator=Collator(tokenizer.pad_token_id or 0, 8 if torch.cuda.is_available() else 1),
         compute_metrics=compute_metrics,
@@ -235,25 +245,25 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
 
     metrics: dict = {
         "train": {
-            "questions": len(train_examples),
-            "dropped_without_answer_in_context": dropped,
-            "windows": len(train_set),
+            "questions": len(train_set.examples),
+            "dropped_without_answer_in_context": len(train_set.examples) - len(usable),
+            "windows": len(train_windows),
             "negative_windows_kept": d.train_negative_windows,
             "steps": result.global_step,
             "resumed_from": checkpoint,
-            "answer_alignment": train_data.stats.as_dict(),
-            "bad_rows": len(train_data.problems),
+            "answer_alignment": train_set.data.stats.as_dict(),
+            "bad_rows": len(train_set.data.problems),
             **{k: v for k, v in result.metrics.items() if isinstance(v, (int, float))},
         },
         "best_checkpoint": relative_to_run(trainer.state.best_model_checkpoint, run_dir),
         "started_from": weights_provenance(cfg.model.name_or_path, cfg.model.init),
     }
     rows: list[dict] = []
-    if eval_set is not None:
+    if eval_set is not None and dev_windows is not None and dev_set is not None:
         output = trainer.predict(eval_set, metric_key_prefix="dev")
         predictions = predict_examples(output.predictions, dev_windows, dev_examples, cfg)
         scores = cmrc_scores(predictions, golds_of(dev_examples))
-        metrics["dev"] = {**scores, "answer_alignment": dev_stats.as_dict(), "source": str(d.dev)}
+        metrics["dev"] = {**scores, "answer_alignment": dev_set.data.stats.as_dict(), "source": _describe(sources[1])}
         rows = [{"id": ex.id, "prediction": predictions[ex.id], "reference": [a.text for a in ex.answers]}
                 for ex in dev_examples]
         log.info("dev: EM %.2f  F1 %.2f  (%d questions)", scores["em"], scores["f1"], scores["n"])
@@ -261,8 +271,7 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
     # How well the model fits (a sample of) its own training questions: tells "did not learn"
     # apart from "learned but does not generalize" when dev scores are low.
     sample = usable[:TRAIN_FIT_SAMPLE]
-    fit = train_features(tokenizer, sample, max_seq_len=d.max_seq_len, doc_stride=d.doc_stride,
-                         max_question_tokens=d.max_question_tokens)
+    fit = train_features(tokenizer, sample, **windowing)
     trainer.compute_metrics = None  # it decodes against the dev windows
     output = trainer.predict(FeatureDataset(fit["features"]), metric_key_prefix="train_fit")
     fit_scores = cmrc_scores(predict_examples(output.predictions, fit["windows"], sample, cfg), golds_of(sample))
@@ -276,7 +285,7 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
     })
     model_dir = Path(run_dir) / "model"
     save_final_model(trainer, model_dir, model_card(cfg, {k: v for k, v in metrics.get("dev", {}).items()
-                                                          if k in ("em", "f1", "n")}))
+                                                          if k in ("em", "f1", "n")}, sources))
     metrics["runtime_s"] = round(time.time() - began, 1)
     if is_main_process():
         tokenizer.save_pretrained(str(model_dir))
@@ -288,7 +297,7 @@ def _train_in(cfg: QAConfig, run_dir: Path, began: float, train_data, train_exam
                        log_history=list(trainer.state.log_history))
 
 
-def model_card(cfg: QAConfig, dev_scores: dict):
+def model_card(cfg: QAConfig, dev_scores: dict, sources=None):
     """What the saved model/README.md says (see :mod:`summarize.training.model_card`)."""
     from summarize.training.model_card import ModelCard
 
@@ -298,7 +307,9 @@ def model_card(cfg: QAConfig, dev_scores: dict):
         "with a character vocabulary of the training data")
     return ModelCard(
         task="qa", pipeline_tag="question-answering", base_model=base,
-        data={"train": d.train, "dev": d.dev}, dev_scores=dev_scores,
+        data={"train": _describe(sources[0]) if sources else d.train,
+              "dev": _describe(sources[1]) if sources and sources[1] is not None else d.dev},
+        dev_scores=dev_scores,
         scoring="CMRC 2018 EM/F1 x100 (the official cmrc2018_evaluate.py definition, summarize.metrics.cmrc) "
                 "of the best span per question over all its windows, against every gold answer",
         decoding={"max_seq_len": d.max_seq_len, "doc_stride": d.doc_stride,

@@ -44,6 +44,7 @@ from summarize.headline.backends.ct2_export import (
 )
 from summarize.headline.generation_config import (
     TOKEN_MARGIN,
+    read_saved_generation_config,
     saved_source_prefix,
     section_from_generation_config,
 )
@@ -99,8 +100,6 @@ class CT2Backend:
         vocab_restrict: bool = False,
     ):
         ctranslate2 = require_ctranslate2()
-        from transformers import GenerationConfig
-
         from summarize.headline.models import load_tokenizer
 
         folder = Path(export_dir)
@@ -138,13 +137,13 @@ class CT2Backend:
             raise ExportError(f"{folder}: vocab_restrict needs an export made with --vocab-from TRAIN.jsonl")
         self.vocab_restrict = vocab_restrict
         self.tokenizer = load_tokenizer(folder, manifest["family"])
-        gc = GenerationConfig.from_pretrained(str(folder))
+        gc = read_saved_generation_config(folder)
         self.defaults = section_from_generation_config(gc)
         self.source_prefix = saved_source_prefix(gc)
         self.max_source_tokens = manifest.get("max_source_tokens")
         self.tokens: list[str] = manifest["tokens"]
         self.index = {t: i for i, t in enumerate(self.tokens)}
-        eos = gc.eos_token_id
+        eos = getattr(gc, "eos_token_id", None)
         eos_ids = [eos] if isinstance(eos, int) else list(eos or [])
         if not eos_ids:
             raise ExportError(f"{folder}: the model defines no eos_token_id; cannot end headlines")
