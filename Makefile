@@ -43,6 +43,7 @@ qa-quickstart: $(VENV)/.installed
 
 test: $(VENV)/.installed-test
 	$(BIN)/ruff check src tests scripts
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 clean:

@@ -163,6 +163,7 @@ def _results(engine: str, spec: ModelSpec, pieces: list[Piece], workers: int | N
 
     if not pieces:
         return iter(())
+    assert workers is not None  # run() sets the local engine's count when none was given
     return run_local(spec, pieces, min(workers, len(pieces)))
 
 
@@ -229,6 +230,7 @@ def _threads(engine: str, workers: int | None, cpus_per_worker: int | None) -> i
         return cpus_per_worker
     if engine == "ray":
         return 1
+    assert workers is not None  # run() sets the local engine's count before asking
     return None if workers == 1 else max(1, (os.cpu_count() or 1) // workers)
 
 

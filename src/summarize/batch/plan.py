@@ -82,7 +82,8 @@ def find_inputs(patterns: list[str] | str, output_dir: str | os.PathLike) -> lis
         if path.is_relative_to(out):
             raise InputError(f"{source}: input is inside the output folder {output_dir}; a re-run would read outputs")
     base = Path(os.path.commonpath([p.parent for p in found]))
-    shards, outputs = [], {}
+    shards: list[Shard] = []
+    outputs: dict[str, str] = {}
     for path, source in sorted(found.items()):
         name = path.relative_to(base).as_posix()
         output = str(Path(name).with_suffix(".jsonl").as_posix())
@@ -140,7 +141,8 @@ def _parquet_pieces(shard: Shard) -> list[Piece]:
         meta = pq.ParquetFile(shard.path).metadata
     except Exception as exc:  # pyarrow raises ArrowInvalid/OSError for a file that is not Parquet
         raise InputError(f"{shard.source}: not a readable Parquet file ({exc})") from None
-    pieces, first = [], 1
+    pieces: list[Piece] = []
+    first = 1
     for group in range(meta.num_row_groups):
         rows = meta.row_group(group).num_rows
         if rows:

@@ -61,6 +61,7 @@ def run_ray(spec: ModelSpec, pieces: Sequence[Piece], *, workers: int | None, gp
         context.enable_progress_bars = False
         context.print_on_execution_start = False
         logging.getLogger("ray.data").setLevel(logging.WARNING)
+        assert spec.threads is not None  # job._threads gives every Ray worker a thread count
         if workers is None:
             workers = _default_workers(ray.cluster_resources(), spec.threads, gpus_per_worker)
         log.info("ray: %d workers (%d CPU%s%s each) on %s", workers, spec.threads, "s" if spec.threads > 1 else "",
@@ -90,7 +91,8 @@ def run_ray(spec: ModelSpec, pieces: Sequence[Piece], *, workers: int | None, gp
 
 def _worker_error(exc: BaseException) -> BaseException:
     """The first error in ``exc``'s chain that is not Ray's own, as one line (our input errors keep their text)."""
-    seen, cause = set(), exc
+    seen: set[int] = set()
+    cause: BaseException | None = exc
     while cause is not None and id(cause) not in seen:
         seen.add(id(cause))
         if not type(cause).__module__.startswith("ray") and not isinstance(cause, KeyboardInterrupt):

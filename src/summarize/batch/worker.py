@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -112,6 +113,7 @@ class BatchWorker:
             else:
                 from summarize.qa.reader import Reader
 
+                assert spec.model is not None  # run() refuses the answer task without --model
                 self.model = Reader.from_pretrained(spec.model, device=spec.device, batch_size=spec.batch_size,
                                                     **spec.options)
                 self.method = f"qa:{spec.model}"
@@ -121,11 +123,15 @@ class BatchWorker:
             torch.set_num_threads(spec.threads)
 
     def process(self, piece: Piece) -> PieceResult:
-        rows, bad = [], []
+        rows: list[tuple] = []
+        problems: list[BadRow | str] = []
         for line, obj in read_piece(piece):
             row = obj if isinstance(obj, BadRow) else self._row(piece, line, obj)
-            (bad if isinstance(row, (BadRow, str)) else rows).append(row)
-        bad = [str(b) for b in bad]
+            if isinstance(row, (BadRow, str)):
+                problems.append(row)
+            else:
+                rows.append(row)
+        bad = [str(b) for b in problems]
         lines: list[str] = []
         step = self.spec.chunk_rows
         for start in range(0, len(rows), step):
@@ -166,7 +172,7 @@ class BatchWorker:
         return [json_line({"id": row_id, **answer, "score": finite_or_none(answer["score"])})
                 for (_, row_id, _), answer in zip(group, answers)]
 
-    def _run_group(self, group: list[tuple]) -> list[str | Exception]:
+    def _run_group(self, group: list[tuple]) -> Sequence[str | Exception]:
         """Outputs for a group; when the group fails, row by row so one bad article costs one row.
 
         If every row fails on its own too, the fault is the model's or the machine's

@@ -177,11 +177,12 @@ def _one_line_usage_errors():
     def error(parser, message):
         raise UsageError(f"{parser.prog}: {message}")
 
-    argparse.ArgumentParser.error = error
+    # A deliberate patch of the class for this block (mypy flags any method assignment as a likely slip).
+    argparse.ArgumentParser.error = error  # type: ignore[method-assign]
     try:
         yield
     finally:
-        argparse.ArgumentParser.error = original
+        argparse.ArgumentParser.error = original  # type: ignore[method-assign]
 
 
 def _say(line: str) -> None:

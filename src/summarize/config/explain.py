@@ -42,11 +42,11 @@ def _fields(schema: type, prefix: str = "") -> list[tuple[str, str, Any]]:
     hints = typing.get_type_hints(schema)
     for f in dataclasses.fields(schema):
         tp = hints[f.name]
-        if dataclasses.is_dataclass(tp):
+        if isinstance(tp, type) and dataclasses.is_dataclass(tp):
             out += _fields(tp, f"{prefix}{f.name}.")
             continue
         default = f.default if f.default is not dataclasses.MISSING else (
-            f.default_factory() if f.default_factory is not dataclasses.MISSING else None)  # type: ignore[misc]
+            f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
         out.append((prefix + f.name, _type_name(tp), default))
     return out
 

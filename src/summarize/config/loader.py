@@ -114,7 +114,7 @@ def field_help(schema: type) -> dict[str, str]:
     hints = _hints(schema)
     for f in dataclasses.fields(schema):
         sub = hints[f.name]
-        if dataclasses.is_dataclass(sub):
+        if isinstance(sub, type) and dataclasses.is_dataclass(sub):
             out.update({f"{f.name}.{k}": v for k, v in field_help(sub).items()})
         else:
             out[f.name] = f.metadata.get("help", "")
@@ -161,7 +161,7 @@ def _build_dataclass(schema: type, data: Any, prefix: str, errors: list[str], so
         tp = hints[name]
         if name in data:
             kwargs[name] = _convert(tp, data[name], prefix + name, errors, source)
-        elif dataclasses.is_dataclass(tp):
+        elif isinstance(tp, type) and dataclasses.is_dataclass(tp):
             kwargs[name] = _build_dataclass(tp, {}, prefix + name + ".", errors, source)
         elif f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:
             errors.append(f"{source}: missing required key {prefix + name!r}")
@@ -188,7 +188,7 @@ def _type_name(tp: Any) -> str:
 
 def _convert(tp: Any, value: Any, key: str, errors: list[str], source: str) -> Any:
     origin = typing.get_origin(tp)
-    if dataclasses.is_dataclass(tp):
+    if isinstance(tp, type) and dataclasses.is_dataclass(tp):
         return _build_dataclass(tp, value, key + ".", errors, source)
     if tp is Any:
         return value

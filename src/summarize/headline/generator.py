@@ -31,7 +31,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from summarize.headline.backends import Backend, DecodeParams
 from summarize.text.clean import clean_headline
@@ -39,6 +39,9 @@ from summarize.headline.config import GenerationSection, HeadlineConfig, ModelSe
 from summarize.headline.faithfulness import faithfulness_warnings
 from summarize.headline.result import HeadlineResult
 from summarize.text.normalize import normalize_whitespace
+
+if TYPE_CHECKING:
+    from summarize.headline.extractive.model import ExtractiveGenerator
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +113,7 @@ class HeadlineGenerator:
         source_prefix: str | None = None,
         backend: str | None = None,
         compute_type: str | None = None,
-    ) -> HeadlineGenerator:
+    ) -> HeadlineGenerator | ExtractiveGenerator:
         """Load a model folder or hub id. ``device`` None: cuda if available, else cpu.
 
         Decoding defaults come from the folder's generation_config.json, then
@@ -183,7 +186,7 @@ class HeadlineGenerator:
         token length (less padding); results come back in input order.
         """
         single = isinstance(texts, str)
-        items = [texts] if single else list(texts)
+        items = [texts] if isinstance(texts, str) else list(texts)
         for i, text in enumerate(items):
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"article {i}: expected non-empty text, got {text!r:.40}")

@@ -207,7 +207,7 @@ class LeadGenerator:
                  **_ignored) -> HeadlineResult | list[HeadlineResult]:
         limit = max_chars if max_chars is not None else self.max_chars
         single = isinstance(texts, str)
-        items = [texts] if single else list(texts)
+        items = [texts] if isinstance(texts, str) else list(texts)
         for i, text in enumerate(items):
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"article {i}: expected non-empty text, got {text!r:.40}")

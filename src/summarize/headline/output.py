@@ -9,6 +9,8 @@ command's for the same articles::
 
 from __future__ import annotations
 
+from typing import Any
+
 from summarize.io.atomic import finite_or_none, json_line
 
 
@@ -18,7 +20,7 @@ def result_line(result, row_id: str | None = None) -> str:
     ``id`` is present when the input row had one; ``score`` and ``truncated_tokens`` for
     models only.
     """
-    out = {"id": row_id} if row_id is not None else {}
+    out: dict[str, Any] = {"id": row_id} if row_id is not None else {}
     out.update(headline=result.headline, method=result.method, warnings=list(result.warnings))
     if result.score is not None:
         score = finite_or_none(result.score)

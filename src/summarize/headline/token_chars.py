@@ -42,10 +42,16 @@ def token_chars(tokenizer) -> TokenChars:
     tokens = [tokenizer.convert_ids_to_tokens(i) for i in range(size)]
     special = set(tokenizer.all_special_ids)
     wordpiece = any(isinstance(t, str) and t.startswith(_WORDPIECE_CONTINUATION) for t in tokens)
-    length, starts, ends, spaced = [], [], [], []
+    length: list[int] = []
+    starts: list[bool] = []
+    ends: list[bool] = []
+    spaced: list[bool] = []
     for i, tok in enumerate(tokens):
         if i in special or not isinstance(tok, str):
-            length.append(0), starts.append(False), ends.append(False), spaced.append(True)
+            length.append(0)
+            starts.append(False)
+            ends.append(False)
+            spaced.append(True)
             continue
         if wordpiece:
             is_spaced = not tok.startswith(_WORDPIECE_CONTINUATION)

@@ -145,7 +145,7 @@ def process_alive(pid: int) -> bool:
     return True
 
 
-def remove_stale_temporaries(folder: str | os.PathLike, name: str | None = None) -> int:
+def remove_stale_temporaries(folder: str | os.PathLike[str], name: str | None = None) -> int:
     """Delete ``.NAME.PID.*.tmp`` files in ``folder`` whose writing process no longer runs; returns how many.
 
     ``name`` limits the sweep to one target's temporaries. Files of live

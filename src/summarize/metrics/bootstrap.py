@@ -8,6 +8,10 @@ resamples of 10,000 samples take well under a second.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Keep each chunk of resample counts near 4 million cells (~32 MB of int64).
 _CELLS_PER_CHUNK = 4_000_000
@@ -25,7 +29,7 @@ def small_sample_warning(n: int) -> str | None:
 
 
 def bootstrap_ci(
-    values: Sequence[Sequence[float]],
+    values: Sequence[Sequence[float]] | np.ndarray,
     *,
     resamples: int = 1000,
     seed: int = 0,

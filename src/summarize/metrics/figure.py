@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from summarize.io import atomic_open
 
 
-def write_figure(samples: Sequence[dict], path: str | os.PathLike, *, title: str = "") -> None:
+def write_figure(samples: Sequence[Mapping], path: str | os.PathLike, *, title: str = "") -> None:
     """Histogram of per-sample char ROUGE-L F, and prediction vs reference length (chars)."""
     # The object API with the Agg canvas: no pyplot global state, no display needed.
     logging.getLogger("matplotlib").setLevel(logging.WARNING)  # its font-cache notices are not ours to show

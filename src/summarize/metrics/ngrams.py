@@ -14,13 +14,19 @@ the reference overlaps min(a, b) times. Distinct (rouge-chinese's default,
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeGuard
 
 import numpy as np
 
 
+def _all_str(seqs: Sequence[Sequence]) -> TypeGuard[Sequence[str]]:
+    """All plain strings (character input); a TypeGuard, so the joins below are typed as joining str."""
+    return all(isinstance(s, str) for s in seqs)
+
+
 def _ids(hyps: Sequence[Sequence], refs: Sequence[Sequence]) -> tuple[np.ndarray, np.ndarray, int]:
     """Token ids of all hypotheses and all references, concatenated, and the id range V."""
-    if all(isinstance(s, str) for s in hyps) and all(isinstance(s, str) for s in refs):
+    if _all_str(hyps) and _all_str(refs):
         # Characters: the code point is the id, read straight out of a UTF-32 buffer.
         h = np.frombuffer("".join(hyps).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
         r = np.frombuffer("".join(refs).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)

@@ -31,9 +31,9 @@ _TITLES = {
 }
 
 
-def package_versions(names: Sequence[str] = ("summarize", "numpy", "jieba", "matplotlib")) -> dict[str, str]:
+def package_versions(names: Sequence[str] = ("summarize", "numpy", "jieba", "matplotlib")) -> dict[str, str | None]:
     """Installed versions of the packages a score depends on (``None`` when not installed)."""
-    versions = {"python": platform.python_version()}
+    versions: dict[str, str | None] = {"python": platform.python_version()}
     for name in names:
         try:
             versions[name] = metadata.version(name)

@@ -136,7 +136,7 @@ def build_normalizer(mapping: dict[int, str]):
             continue
         if nfkc.normalize_str(chr(cp)) != chr(cp):
             shielded.append(cp)
-    steps = []
+    steps: list[normalizers.Normalizer] = []
     if dropped:
         steps.append(normalizers.Replace(Regex(_char_class(dropped)), ""))
     if spaced:

@@ -205,7 +205,7 @@ def trim_model(model, keep: list[int]) -> None:
     with torch.no_grad():
         model.get_input_embeddings().weight.copy_(old_in[index])
         new_out = model.get_output_embeddings()
-        if untied:
+        if old_out is not None:  # saved exactly when untied
             new_out.weight.copy_(old_out[index])
         if old_out_bias is not None and old_out_bias.shape[0] == old_in.shape[0]:
             new_out.bias.copy_(old_out_bias[index])

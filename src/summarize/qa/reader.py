@@ -22,6 +22,7 @@ import logging
 import os
 import threading
 from collections.abc import Sequence
+from typing import cast
 
 import numpy as np
 import torch
@@ -126,7 +127,8 @@ class Reader:
                 if not isinstance(pair, (tuple, list)) or len(pair) != 2:
                     raise InputError(f"pair {i}: expected a (question, context) pair, got {pair!r:.60}")
             return self.answer_many([p[0] for p in pairs], [p[1] for p in pairs], top_k=top_k)
-        return self.answer_many([question], [context], top_k=top_k)[0]
+        # A missing context (None) goes on to answer_many, whose checks reject it as they do any non-string.
+        return self.answer_many([question], [cast(str, context)], top_k=top_k)[0]
 
     def answer_many(self, questions: Sequence[str], contexts: Sequence[str], *, top_k: int = 1) -> list:
         if len(questions) != len(contexts):
@@ -160,19 +162,20 @@ class Reader:
         # Longest first, so each batch pads to a similar length and memory peaks on the first batch.
         order = np.argsort(-lengths, kind="stable")
         pad_id = self.tokenizer.pad_token_id or 0
+        type_ids = windows.token_type_ids
         with torch.inference_mode():
             for lo in range(0, len(order), self.batch_size):
                 rows = order[lo:lo + self.batch_size]
                 width = int(lengths[rows].max())
                 ids = torch.full((len(rows), width), pad_id, dtype=torch.long)
                 mask = torch.zeros((len(rows), width), dtype=torch.long)
-                types = torch.zeros((len(rows), width), dtype=torch.long) if windows.token_type_ids else None
+                types = torch.zeros((len(rows), width), dtype=torch.long) if type_ids else None
                 for r, w in enumerate(rows):
                     n = int(lengths[w])
                     ids[r, :n] = torch.as_tensor(windows.input_ids[w])
                     mask[r, :n] = 1
-                    if types is not None:
-                        types[r, :n] = torch.as_tensor(windows.token_type_ids[w])
+                    if types is not None and type_ids is not None:  # both or neither
+                        types[r, :n] = torch.as_tensor(type_ids[w])
                 inputs = {"input_ids": ids.to(self.device), "attention_mask": mask.to(self.device)}
                 if types is not None:
                     inputs["token_type_ids"] = types.to(self.device)

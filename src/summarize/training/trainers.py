@@ -90,12 +90,14 @@ class _Guarded:
     checkpoint save (a full disk) into an error naming the checkpoint."""
 
     def training_step(self, model, inputs, num_items_in_batch=None):
-        loss = super().training_step(model, inputs, num_items_in_batch)
+        # super() is transformers' Trainer at run time (the mixin comes first in both trainers' bases);
+        # mypy sees only object, as transformers is not analysed.
+        loss = super().training_step(model, inputs, num_items_in_batch)  # type: ignore[misc]
         _check_loss(self, loss)
         return loss
 
     def _save_checkpoint(self, model, trial):
-        _save_checkpoint_or_explain(super()._save_checkpoint, self, model, trial)
+        _save_checkpoint_or_explain(super()._save_checkpoint, self, model, trial)  # type: ignore[misc]  # as above
 
 
 class OrderedTrainer(_Guarded, _Trainer):

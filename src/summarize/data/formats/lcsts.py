@@ -45,7 +45,8 @@ def detect_layout(text: str) -> str:
     return "tsv"
 
 
-def parse(text: str, *, source: str, path: str, min_label: int | None = None) -> Iterator[tuple[int, dict | RowError]]:
+def parse(text: str, *, source: str, path: str,
+          min_label: int | None = None) -> Iterator[tuple[int, dict | RowError | None]]:
     layout = detect_layout(text)
     if layout == "tsv":
         if min_label is not None:
@@ -66,7 +67,8 @@ def _parse_tsv(text: str, source: str) -> Iterator[tuple[int, dict | RowError]]:
             yield line, exc
 
 
-def _parse_xml(text: str, source: str, path: str, min_label: int | None) -> Iterator[tuple[int, dict | RowError]]:
+def _parse_xml(text: str, source: str, path: str,
+               min_label: int | None) -> Iterator[tuple[int, dict | RowError | None]]:
     labelled = None
     lines = LineCounter(text)
     for offset, attributes, body, closed in iter_elements(text, "doc"):

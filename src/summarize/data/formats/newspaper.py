@@ -35,6 +35,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from summarize.data.records import RowError, make_record
 from summarize.text.normalize import normalize_whitespace
@@ -200,7 +201,7 @@ class _Page:
         j = end - 1
         while j >= floor and self.is_paragraph(j) and end - j <= MAX_NOTE_PARAGRAPHS:
             j -= 1
-        if j >= floor and self.note[j] and (j < end - 1 or self.note[j][1]):
+        if j >= floor and (note := self.note[j]) and (j < end - 1 or note[1]):
             return j
         return None
 
@@ -284,7 +285,7 @@ def _interrupting_caption(text: str, block: Block) -> bool:
 
 
 def _meta(**fields) -> dict:
-    base = {"kind": "article", "section": None, "dateline": None, "reporters": [], "correspondents": [],
+    base: dict[str, Any] = {"kind": "article", "section": None, "dateline": None, "reporters": [], "correspondents": [],
             "captions": [], "photographers": []}
     base.update(fields)
     return base
@@ -323,7 +324,7 @@ def parse(text: str, *, source: str, path: str) -> Iterator[tuple[int, dict | Ro
 
 def _photo_news(page: _Page, start: int, stop: int, source: str) -> list[tuple[int, tuple[int, dict | RowError]]]:
     """Photo-news items (headline + credited caption) at the tail of blocks ``[start, stop)``."""
-    found = []
+    found: list[tuple[int, tuple[int, dict | RowError]]] = []
     while stop - 1 >= start and page.credit[stop - 1]:
         c = stop - 1
         while c - 1 >= start and page.caption_part(c - 1, start):
@@ -345,7 +346,9 @@ def _photo_item(page: _Page, h: int, c: int, stop: int, source: str) -> tuple[in
     line = page.blocks[h + len(labels)].line
     # The credit is read from the last block alone (that is where it was found):
     # joined to the parts above, a short credit such as "张三/摄" may no longer parse.
-    last, names = split_credit(page.blocks[stop - 1].text)
+    credit = split_credit(page.blocks[stop - 1].text)
+    assert credit is not None  # page.credit, the same call on the same block, is why this item exists
+    last, names = credit
     body = "".join(b.text for b in page.blocks[c:stop - 1]) + last
     meta = _meta(kind="photo", section=" ".join(labels) or None, photographers=names)
     try:
@@ -361,13 +364,17 @@ def _article(page: _Page, h: int, note: tuple[int, int] | None, d: int, stop: in
     if h >= head_end:
         return blocks[d].line, RowError("no headline before the dateline")
     title, labels = build_headline(blocks[h:head_end])
-    dateline_meta, first = parse_dateline(blocks[d].text)
+    dateline = parse_dateline(blocks[d].text)
+    assert dateline is not None  # d is where page.dateline found one, with the same pattern
+    dateline_meta, first = dateline
     paragraphs = [(first, blocks[d])] if first.strip() else []
     paragraphs += [(b.text, b) for b in blocks[d + 1:stop]]
     body, captions, photographers = assemble_body(paragraphs)
     meta = _meta(section=" ".join(labels) or None, **dateline_meta, captions=captions, photographers=photographers)
     if note is not None:
-        label, rest = page.note[note[0]]
+        labelled = page.note[note[0]]
+        assert labelled is not None  # note_start only returns a block that note_label recognised
+        label, rest = labelled
         texts = ([rest] if rest else []) + [b.text for b in blocks[note[0] + 1:note[1]]]
         meta["editor_note"] = {"label": label, "text": "\n".join(texts)}
     line = blocks[h + len(labels)].line  # the headline's own first line, not a section label's

@@ -7,6 +7,7 @@ whitespace is normalized with ``keep_newlines=True`` so paragraphs survive.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from summarize.data.formats.tabular import column_index, iter_csv, read_header
 from summarize.data.records import RowError, make_record
@@ -25,7 +26,7 @@ def parse(text: str, *, source: str, path: str) -> Iterator[tuple[int, dict | Ro
         if len(fields) != len(header):
             yield line, RowError(f"expected {len(header)} columns ({','.join(header)}), found {len(fields)}")
             continue
-        meta = {name: fields[i].strip() for name, i in extra.items()}
+        meta: dict[str, Any] = {name: fields[i].strip() for name, i in extra.items()}
         if "label" in meta and meta["label"].lstrip("-").isdigit():
             meta["label"] = int(meta["label"])
         try:

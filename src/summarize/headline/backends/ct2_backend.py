@@ -183,7 +183,7 @@ class CT2Backend:
         results = self._translate(source, params, max_new, min_tokens, beam_size=params.num_beams)
         candidates, changed = [], []
         for row, result in enumerate(results):
-            hyps = []
+            hyps: list[list] = []  # [ids, score] pairs: _fit and the re-scoring below change them in place
             for tokens, score in zip(result.hypotheses, result.scores):
                 ids = [self.index[t] for t in tokens]
                 # CTranslate2 renormalizes over the tokens a minimum length leaves, transformers does not:

@@ -108,7 +108,9 @@ def prepare_article(text: str, settings: CandidateSettings) -> Article:
 
 def split_clauses(sentence: str) -> list[str]:
     """Clauses of a sentence, each keeping its trailing mark; no break inside quotes/brackets or numbers."""
-    out, start, depth_stack = [], 0, []
+    out: list[str] = []
+    depth_stack: list[str] = []
+    start = 0
     n = len(sentence)
     for i, c in enumerate(sentence):
         if c in _PAIRS and not (c == "‘" and depth_stack and depth_stack[-1] == "‘"):
@@ -180,7 +182,8 @@ def _jieba(module):
 
 def _inside_marks(text: str, limit: int) -> list[bool]:
     """For each position 0..limit: is a cut there inside an open quote or bracket?"""
-    inside, stack = [False] * (limit + 1), []
+    inside = [False] * (limit + 1)
+    stack: list[str] = []
     if not _MARKS.search(text, 0, limit):
         return inside
     for i, c in enumerate(text[:limit]):

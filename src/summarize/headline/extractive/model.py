@@ -138,7 +138,7 @@ class ExtractiveGenerator:
         Decoding options of seq2seq models (beams, ...) do not apply and are ignored.
         """
         single = isinstance(texts, str)
-        items = [texts] if single else list(texts)
+        items = [texts] if isinstance(texts, str) else list(texts)
         for i, text in enumerate(items):
             if not isinstance(text, str) or not text.strip():
                 raise ValueError(f"article {i}: expected non-empty text, got {text!r:.40}")

@@ -95,7 +95,7 @@ def fit_ranker(cfg: ExtractiveConfig, x: np.ndarray, y: np.ndarray, groups: list
     import lightgbm as lgb
 
     r = cfg.ranker
-    params = {
+    params: dict[str, Any] = {
         "objective": r.objective, "learning_rate": r.learning_rate, "num_leaves": r.num_leaves,
         "min_data_in_leaf": r.min_data_in_leaf, "feature_fraction": r.feature_fraction,
         "num_threads": cfg.training.threads, "seed": cfg.training.seed, "deterministic": True,
@@ -209,7 +209,9 @@ def score_dev(generator: ExtractiveGenerator, pairs: list[Pair], progress: bool 
     from summarize.metrics.rouge import rouge_scores
 
     texts, refs = [p.text for p in pairs], [p.title for p in pairs]
-    preds = [r.headline for r in generator.generate(texts, progress=progress)]
+    results = generator.generate(texts, progress=progress)
+    assert isinstance(results, list)  # a list of texts gets a list back
+    preds = [r.headline for r in results]
     limit = generator.max_chars
     lead = [lead_headline(t, limit) for t in texts]
     settings = dataclasses.replace(generator.candidates, max_chars=limit)

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -38,7 +39,7 @@ class Forest:
     right: np.ndarray
     leaf: np.ndarray  # (trees, leaves) leaf values
     text: str = ""  # the model file, for LightGBM's own predictor on large batches
-    _booster: object = None
+    _booster: Any = None  # lightgbm.Booster, built on the first large batch
 
     @classmethod
     def from_file(cls, path: str | os.PathLike) -> Forest:
