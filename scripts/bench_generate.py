@@ -122,6 +122,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="tiny model and inputs: a smoke run of a few seconds")
     parser.add_argument("--threads", type=int, default=2, help="torch CPU threads (default 2)")
+    parser.add_argument("--inter-threads", type=int, default=0,
+                        help="CTranslate2 replicas sharing those threads (default: one per thread)")
     parser.add_argument("--repeats", type=int, default=5, help="rounds per measurement; the best is kept (default 5)")
     parser.add_argument("--only", choices=["all", "ct2"], default="all",
                         help="ct2: the CTranslate2 rows alone (section 3), e.g. on a busy machine (default all)")
@@ -216,7 +218,10 @@ def ctranslate2_section(args, tmp: Path, folder: Path, model, enc, texts, articl
     from summarize.headline.backends.ct2_export import export_ctranslate2
     from summarize.headline.generator import HeadlineGenerator
 
-    threads = [f"generation.intra_threads={args.threads}"]
+    # The same cores as torch, as parallel single-threaded replicas by default (inter_threads: each
+    # takes a share of the batch); --inter-threads 1 gives them all to one replica instead.
+    inter = args.inter_threads or args.threads
+    threads = [f"generation.inter_threads={inter}", f"generation.intra_threads={max(1, args.threads // inter)}"]
     ct2 = HeadlineGenerator.from_pretrained(export_ctranslate2(folder, tmp / "ct2-int8", quantization="int8"),
                                             compute_type="int8", overrides=threads)
 
@@ -234,7 +239,8 @@ def ctranslate2_section(args, tmp: Path, folder: Path, model, enc, texts, articl
     fns = {"hf_beam4": hf(4), "ct2_beam4": ours(ct2, 4), "hf_greedy": hf(1), "ct2_greedy": ours(ct2, 1)}
     best_of(1, fns)
     rate = {k: n / t for k, t in best_of(args.repeats, fns).items()}
-    print(f"ctranslate2 ({n} x {enc['input_ids'].shape[1]} tokens, {NEW_TOKENS} new tokens, {args.threads} threads, "
+    print(f"ctranslate2 ({n} x {enc['input_ids'].shape[1]} tokens, {NEW_TOKENS} new tokens, {args.threads} threads "
+          f"(CTranslate2: {threads[0].split('=')[1]} x {threads[1].split('=')[1]}), "
           f"int8 via HeadlineGenerator vs HF generate fp32): beam 4 {rate['ct2_beam4']:.3f} vs {rate['hf_beam4']:.3f} "
           f"docs/s, greedy {rate['ct2_greedy']:.3f} vs {rate['hf_greedy']:.3f} docs/s")
 

@@ -378,3 +378,30 @@ def test_ctranslate2_serving_never_imports_torch(tmp_path, tiny_model):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "[]"
+
+
+def test_inter_threads_split_each_batch_and_keep_its_order(tmp_path, tiny_model):
+    """inter_threads replicas only run in parallel on parts of a batch: each call is cut in that many parts."""
+    folder = tiny_model(tmp_path / "model")
+    one = HeadlineGenerator.from_pretrained(folder, backend="ctranslate2", compute_type="float32")
+    two = HeadlineGenerator.from_pretrained(folder, backend="ctranslate2", compute_type="float32",
+                                            overrides=["generation.inter_threads=2", "generation.intra_threads=1"])
+    sizes = []
+
+    class Spy:
+        def __init__(self, real):
+            self.real = real
+
+        def translate_batch(self, source, **kwargs):
+            sizes.append((len(source), kwargs["max_batch_size"]))
+            return self.real.translate_batch(source, **kwargs)
+
+        def __getattr__(self, name):
+            return getattr(self.real, name)
+
+    two.backend.translator = Spy(two.backend.translator)
+    a = one.generate(ARTICLES, num_beams=2, max_chars=12, batch_size=4)
+    b = two.generate(ARTICLES, num_beams=2, max_chars=12, batch_size=4)
+    assert [r.headline for r in a] == [r.headline for r in b]
+    assert [r.score for r in a] == pytest.approx([r.score for r in b], abs=1e-4)
+    assert sizes and sizes[0] == (4, 2)

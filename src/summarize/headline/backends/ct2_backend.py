@@ -257,8 +257,12 @@ class CT2Backend:
         return self._suppress[left]
 
     def _translate(self, source, params: DecodeParams, max_new: int, min_tokens: int, *, beam_size: int, **extra):
+        # One translate_batch call runs on one of the inter_threads replicas unless the batch is split:
+        # cut it in inter_threads parts, which CTranslate2 decodes in parallel and returns in order.
+        parts = -(-len(source) // self.inter_threads) if self.inter_threads > 1 else 0
         return self.translator.translate_batch(
             source,
+            max_batch_size=parts,
             beam_size=beam_size,
             num_hypotheses=beam_size,
             length_penalty=params.length_penalty,
