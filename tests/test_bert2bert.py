@@ -120,3 +120,30 @@ def test_non_bert_encoder_is_refused_with_its_type(tmp_path, headline_kit, tiny_
         build_bert2bert(str(bart), shape, tmp_path / "out", seed=0)
     with pytest.raises(Exception, match="share reuses every encoder layer"):
         bert2bert_config(tmp_path, headline_kit, bart, "model.encoder_decoder.share=true", "model.encoder_decoder.decoder_layers=1")
+
+
+@pytest.mark.parametrize("share", [False, True])
+def test_the_decoder_never_sees_the_tokens_after_it(tmp_path, headline_kit, share):
+    """Teacher forcing must not leak: the logits at a position do not move when a later decoder token changes.
+    (Sharing the encoder's attention modules once made the shared decoder bidirectional.)"""
+    from summarize.headline.bert2bert import build_bert2bert
+    from summarize.headline.config import ModelSection
+    from summarize.headline.models import load_pretrained
+
+    encoder = save_tiny_bert(tmp_path / "bert", headline_kit)
+    shape = bert2bert_config(tmp_path, headline_kit, encoder, f"model.encoder_decoder.share={str(share).lower()}",
+                             dev=False).model.encoder_decoder
+    folder = build_bert2bert(str(encoder), shape, tmp_path / "b2b", seed=0)
+    model = load_pretrained(ModelSection(name_or_path=str(folder))).model.eval()
+    source = torch.tensor([[2, 7, 8, 9, 10, 3]])
+    decoder = torch.tensor([[2, 11, 12, 13, 14]])
+    changed = decoder.clone()
+    changed[0, 4] = 15
+    with torch.no_grad():
+        a = model(input_ids=source, decoder_input_ids=decoder).logits
+        b = model(input_ids=source, decoder_input_ids=changed).logits
+    assert torch.allclose(a[0, :4], b[0, :4], atol=1e-5)
+    assert not torch.allclose(a[0, 4], b[0, 4])
+    if share:
+        assert model.encoder.encoder.layer[0].attention.self.query.weight is \
+            model.decoder.bert.encoder.layer[0].attention.self.query.weight

@@ -36,11 +36,14 @@ def share_weights(model) -> None:
     body = getattr(decoder, decoder.base_model_prefix)
     if len(body.encoder.layer) != len(encoder.encoder.layer):
         raise ModelLoadError("model.encoder_decoder.share needs as many decoder layers as encoder layers")
-    body.embeddings = encoder.embeddings
+    # Parameters are shared, never modules: a decoder's self-attention module also carries that it is
+    # causal (and keeps a key/value cache); handing it the encoder's module let every position see the
+    # tokens after it, so training learned to copy the next token and generation produced nothing.
+    _share_parameters(body.embeddings, encoder.embeddings)
     for mine, theirs in zip(body.encoder.layer, encoder.encoder.layer):
-        mine.attention = theirs.attention
-        mine.intermediate = theirs.intermediate
-        mine.output = theirs.output
+        _share_parameters(mine.attention, theirs.attention)
+        _share_parameters(mine.intermediate, theirs.intermediate)
+        _share_parameters(mine.output, theirs.output)
     decoder.tie_weights()  # the output projection follows the (now shared) word embeddings
     # Declare every shared tensor as tied (target -> source), so save_pretrained stores it once and
     # loading does not look for the decoder's copies; after_load re-shares the modules.
@@ -53,6 +56,13 @@ def share_weights(model) -> None:
             first[id(param)] = name
     model.all_tied_weights_keys = {**getattr(model, "all_tied_weights_keys", {}), **tied}
     model._tied_weights_keys = {**(type(model)._tied_weights_keys or {}), **tied}  # what save_pretrained reads
+
+
+def _share_parameters(target, source) -> None:
+    """Make each parameter of ``target`` the very tensor ``source`` has under the same name."""
+    for name, param in source.named_parameters():
+        path, _, leaf = name.rpartition(".")
+        setattr(target.get_submodule(path) if path else target, leaf, param)
 
 
 def build_bert2bert(name_or_path: str, shape: EncoderDecoderShape, folder: str | Path, seed: int,
