@@ -79,6 +79,12 @@ def test_shared_weights_survive_save_load_and_resume(tmp_path, headline_kit):
     enc_layer, dec_layer = loaded.encoder.encoder.layer[0], loaded.decoder.bert.encoder.layer[0]
     assert enc_layer.attention.self.query.weight is dec_layer.attention.self.query.weight
     assert loaded.decoder.cls.predictions.decoder.weight is loaded.encoder.embeddings.word_embeddings.weight
+    # plain transformers loads the same function (every tensor was written), only unshared
+    plain_load = EncoderDecoderModel.from_pretrained(run / "model").eval()
+    ids, start = torch.tensor([[2, 7, 8, 9, 3]]), torch.tensor([[2, 10, 11]])
+    with torch.no_grad():
+        assert torch.allclose(plain_load(input_ids=ids, decoder_input_ids=start).logits,
+                              loaded.eval()(input_ids=ids, decoder_input_ids=start).logits, atol=1e-5)
     unshared = bert2bert_config(tmp_path, headline_kit, encoder, dev=False)
     from summarize.headline.bert2bert import build_bert2bert
 

@@ -112,6 +112,26 @@ def build_bert2bert(name_or_path: str, shape: EncoderDecoderShape, folder: str |
     return folder
 
 
+def write_unshared_weights(model, folder: str | Path) -> bool:
+    """For a shared model, rewrite ``folder``'s weights with every tensor under every name; False otherwise.
+
+    ``save_pretrained`` stores a shared tensor once, under the encoder's name, and only summarize's
+    loader (``after_load``) knows to share it back: plain ``AutoModelForSeq2SeqLM.from_pretrained``
+    would start the decoder from random weights. With every name written, plain transformers loads
+    the same function (unshared, so larger in memory); summarize still re-shares on load.
+    """
+    if not getattr(model.config, SHARED_FLAG, False):
+        return False
+    from safetensors.torch import save
+
+    from summarize.io.atomic import atomic_open
+
+    tensors = {name: t.detach().to("cpu").clone().contiguous() for name, t in model.state_dict().items()}
+    with atomic_open(Path(folder) / "model.safetensors", "wb", encoding=None) as handle:
+        handle.write(save(tensors, metadata={"format": "pt"}))
+    return True
+
+
 def after_load(model) -> None:
     """Re-tie shared weights (safetensors stores them once per name; sharing is a property of the module)."""
     if getattr(model.config, SHARED_FLAG, False):

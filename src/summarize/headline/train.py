@@ -296,6 +296,9 @@ def _train_in(cfg: HeadlineConfig, run_dir: Path, args, train_ds, dev_ds, dev_pa
     # rank 0 writes; also saves the tokenizer and the model card
     save_final_model(trainer, model_dir, model_card(cfg, loaded.family, dev_scores, metrics["metric"]))
     if is_main_process():
+        from summarize.headline.bert2bert import write_unshared_weights
+
+        write_unshared_weights(trainer.model, model_dir)  # a shared BERT2BERT: every tensor, for plain transformers
         atomic_write_json(run_dir / "metrics.json", finite_json(metrics))
         if rows:
             atomic_write_jsonl(run_dir / "dev_predictions.jsonl", rows)
