@@ -1,13 +1,12 @@
 """Load test of ``summarize serve`` on loopback: throughput, latency, errors, micro-batching gain, memory.
 
-    .venv/bin/python scripts/bench_serve.py               # 16 clients x 60 s per server, then memory: ~6 min
+    .venv/bin/python scripts/bench_serve.py               # 16 clients x 60 s per server, then memory: ~7 min
     .venv/bin/python scripts/bench_serve.py --quick       # 4 clients x 3 s, no memory part (used by the tests)
     nice -n 10 .venv/bin/python scripts/bench_serve.py --seconds 30 --clients 16
     .venv/bin/python scripts/bench_serve.py --no-load --memory    # the memory part alone
 
-For each model - the offline ``lead`` method and a tiny seq2seq model (random
-weights, d_model 32, built here; the extractive model kind is not on this
-branch) - a real server process is started on 127.0.0.1 at a free port, twice:
+For each model - the offline ``lead`` method, the bundled extractive model and
+a tiny seq2seq model (random weights, d_model 32, built here) - a real server process is started on 127.0.0.1 at a free port, twice:
 with micro-batching (``--max-batch 16 --max-wait-ms 10``) and without
 (``--max-batch 1 --max-wait-ms 0``). N client threads each send one article per
 request (THUCNews val articles when ../shared is there) for the given seconds,
@@ -199,8 +198,13 @@ def main() -> int:
               f"{len(texts)} articles, loopback only")
     results, fields = {}, []
     with tempfile.TemporaryDirectory() as tmp:
+        from summarize.headline.extractive import bundled_model
+
         tiny = build_model(Path(tmp) / "tiny", True, None)
-        for name, model in (("lead", "lead"), ("tiny", str(tiny))) if args.load else ():
+        models = [("lead", "lead"), ("extractive", str(bundled_model())), ("tiny", str(tiny))]
+        if bundled_model() is None:  # a package built without the bundled model
+            models.pop(1)
+        for name, model in models if args.load else ():
             for mode, flags in (("batched", BATCHED), ("unbatched", UNBATCHED)):
                 server = Server(model, *flags, "generation.num_beams=4", threads=args.threads)
                 try:
@@ -208,10 +212,10 @@ def main() -> int:
                 finally:
                     server.stop()
                 results[name, mode] = r
-                print(f"{name:5s} {mode:9s}: {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
+                print(f"{name:10s} {mode:9s}: {r['rps']:8.1f} req/s  p50 {r['p50']:7.1f} ms  p99 {r['p99']:7.1f} ms  "
                       f"errors {r['errors']}  ({r['n']} ok)")
             gain = results[name, "batched"]["rps"] / max(results[name, "unbatched"]["rps"], 1e-9)
-            print(f"{name:5s} batching gain {gain:.2f}x")
+            print(f"{name:10s} batching gain {gain:.2f}x")
             b = results[name, "batched"]
             fields += [f"{name}_rps={b['rps']:.1f}", f"{name}_p50_ms={b['p50']:.1f}", f"{name}_p99_ms={b['p99']:.1f}",
                        f"{name}_batching_gain={gain:.2f}"]
