@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarize.text.words import WordDictionary, load_jieba_dictionary
+from summarize.io.jieba_words import load_jieba_dictionary
+from summarize.text.words import WordDictionary
 
 jieba.setLogLevel(logging.WARNING)
 REPO = Path(__file__).resolve().parents[1]

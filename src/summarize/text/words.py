@@ -7,7 +7,7 @@ words and prefixes, 0.47 s measured here: two thirds of the model's cold start) 
 jieba's ``dict.txt``), loaded cheaply:
 
 - the dictionary is kept as one sorted word list plus a frequency array, in a cache file built once
-  from ``dict.txt`` (``$XDG_CACHE_HOME/summarize``, keyed by the file's sha256; about 30 ms to load);
+  from ``dict.txt`` (:mod:`summarize.io.jieba_words`, keyed by the file's sha256; 0.09 s to load);
 - jieba's lookup table (each word with its frequency, each proper prefix with 0) is filled one first
   character at a time, for the characters the text actually holds;
 - the segmentation rule is jieba's ``cut(text, HMM=False)``: blocks of Han characters, Latin letters,
@@ -17,22 +17,18 @@ jieba's ``dict.txt``), loaded cheaply:
 
 tests/test_text_words.py checks equality with jieba itself on corpus windows and generated text.
 Thread safety: filling the table is idempotent, so concurrent callers at worst repeat work.
+(The cached loader and the process-wide default live in :mod:`summarize.io.jieba_words`.)
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
 import math
 import os
 import re
-import threading
 from array import array
 from bisect import bisect_left
-from pathlib import Path
 
-log = logging.getLogger(__name__)
 
 # jieba 0.42's block and merge rules (see the module docstring).
 _HAN_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]+)")
@@ -162,54 +158,4 @@ class WordDictionary:
         return tuple(ends)
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "summarize"
-
-
-def load_jieba_dictionary(dict_txt: str | os.PathLike | None = None, cache_dir: str | os.PathLike | None = None
-                          ) -> WordDictionary:
-    """The installed jieba's main dictionary (or ``dict_txt``), from the cache when it holds this file's copy.
-
-    The cache is written atomically; where it cannot be written, the dictionary is parsed each time.
-    """
-    if dict_txt is None:
-        import jieba  # only to find its dict.txt; its own dictionary is never loaded
-
-        dict_txt = Path(jieba.__file__).parent / "dict.txt"
-    raw = Path(dict_txt).read_bytes()
-    sha = hashlib.sha256(raw).hexdigest()
-    cache = Path(cache_dir) if cache_dir is not None else _cache_dir()
-    path = cache / f"jieba-words-{sha[:16]}.bin"
-    try:
-        cached = WordDictionary.from_bytes(path.read_bytes(), sha)
-    except OSError:
-        cached = None
-    if cached is not None:
-        return cached
-    built = WordDictionary.from_dict_txt(dict_txt)
-    try:
-        from summarize.io.atomic import atomic_open
-
-        cache.mkdir(parents=True, exist_ok=True)
-        with atomic_open(path, "wb", encoding=None) as handle:
-            handle.write(built.to_bytes(sha))
-    except OSError as exc:  # a read-only home: correct, only slower next time
-        log.debug("word dictionary cache not written (%s)", exc)
-    return built
-
-
-_DEFAULT: WordDictionary | None = None
-_LOCK = threading.Lock()
-
-
-def word_ends(text: str) -> tuple[int, ...]:
-    """End offsets of the words of ``text`` as ``jieba.cut(text, HMM=False)`` segments it (default dictionary)."""
-    global _DEFAULT
-    if _DEFAULT is None:
-        with _LOCK:
-            if _DEFAULT is None:
-                _DEFAULT = load_jieba_dictionary()
-    return _DEFAULT.word_ends(text)
-
-
-__all__ = ["WordDictionary", "load_jieba_dictionary", "word_ends"]
+__all__ = ["WordDictionary"]

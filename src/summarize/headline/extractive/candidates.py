@@ -34,7 +34,7 @@ from summarize.headline.lead import (
     strip_datelines,
 )
 from summarize.text.normalize import normalize_whitespace
-from summarize.text.words import word_ends
+from summarize.io.jieba_words import word_ends
 
 _PAIRS = {"“": "”", "《": "》", "（": "）", "(": ")", "「": "」", "『": "』", "【": "】", "‘": "’", "[": "]", "〈": "〉"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
@@ -159,7 +159,7 @@ def tidy(text: str) -> str:
 @lru_cache(maxsize=65536)
 def _segment(window: str) -> tuple[int, ...]:
     """Word end offsets of ``window`` (jieba's dictionary segmentation, no HMM: it does not invent words
-    across a cut), from :mod:`summarize.text.words`, which spares a process jieba's 0.5 s dictionary load."""
+    across a cut), from :mod:`summarize.io.jieba_words`, which spares a process jieba's 0.5 s dictionary load."""
     return word_ends(window)
 
 
