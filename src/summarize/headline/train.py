@@ -31,6 +31,7 @@ from summarize.training.callbacks import train_logging
 from summarize.training.model_card import save_final_model
 from summarize.training.result import RUN_OUTPUTS, TrainResult, relative_to_run, with_output_dir
 from summarize.io.checkpoint import weights_provenance
+from summarize.io.locate import describe_source
 from summarize.training.rundir import world_size
 
 log = logging.getLogger("summarize")
@@ -109,13 +110,10 @@ def _load_data(cfg: HeadlineConfig, args, train_data: Any = None, dev_data: Any 
         dev_ds = load_pairs(dev_source, limit=d.max_dev_samples, split="validation", **fields) \
             if dev_source is not None else None
     dev_pairs = as_pairs(dev_ds) if dev_ds is not None else []
-    log.info("data: %d training pairs from %s, %d dev pairs%s", len(train_ds), _describe(train_source), len(dev_pairs),
-             f" from {_describe(dev_source)}" if dev_ds is not None else " (no dev set: no evaluation, the last checkpoint is kept)")
+    log.info("data: %d training pairs from %s, %d dev pairs%s", len(train_ds), describe_source(train_source), len(dev_pairs),
+             f" from {describe_source(dev_source)}" if dev_ds is not None else " (no dev set: no evaluation, the last checkpoint is kept)")
     return train_ds, dev_ds, dev_pairs
 
-
-def _describe(source: Any) -> str:
-    return str(source) if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
 
 
 def _load_model(cfg: HeadlineConfig, run_dir: Path, args, train_ds, resume: bool):

@@ -37,4 +37,9 @@ def looks_like_data_file(name: str | os.PathLike) -> bool:
     return Path(text).expanduser().exists() or text.endswith(_DATA_SUFFIXES) or text.startswith((".", "/", "~"))
 
 
-__all__ = ["looks_local", "looks_like_data_file"]
+def describe_source(source: object) -> str:
+    """How messages and metrics name a data source: its path, or ``a Dataset`` for one given in Python."""
+    return str(source) if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
+
+
+__all__ = ["looks_local", "looks_like_data_file", "describe_source"]

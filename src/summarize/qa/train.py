@@ -24,6 +24,7 @@ import torch
 from summarize.io.atomic import atomic_write_json, atomic_write_jsonl, finite_json
 from summarize.io.read import InputError
 from summarize.io.checkpoint import weights_provenance
+from summarize.io.locate import describe_source
 from summarize.qa.config import CONFIG_KEY, QAConfig
 from summarize.qa.arrow import QASource, as_windows, load_examples, model_inputs, tokenize_examples
 from summarize.qa.data import QAExample
@@ -177,18 +178,15 @@ def train(config: QAConfig, output_dir: str | os.PathLike | None = None, *, resu
     dropped = len(train_set.examples) - len(usable)
     if dropped:
         log.warning("%s: %d training questions dropped: none of their answers occurs in the context",
-                    _describe(train_source), dropped)
+                    describe_source(train_source), dropped)
     if not usable:
-        raise InputError(f"{_describe(train_source)}: no training question has an answer that occurs in its context")
+        raise InputError(f"{describe_source(train_source)}: no training question has an answer that occurs in its context")
     # A mistyped model path fails here, before the run folder is touched.
     pretrained = load_or_build_qa_model(cfg, usable, run_dir) if cfg.model.init != "scratch" else None
     with locked_run_dir(run_dir, resume=resume, overwrite=overwrite):
         return _train_in(cfg, run_dir, args, began, train_set, usable, dev_set, pretrained,
                          resume=resume, overwrite=overwrite, sources=(train_source, dev_source))
 
-
-def _describe(source: Any) -> str:
-    return str(source) if isinstance(source, (str, os.PathLike)) else f"a {type(source).__name__}"
 
 
 def _train_in(cfg: QAConfig, run_dir: Path, args, began: float, train_set: QASource, usable: list[QAExample],
@@ -263,7 +261,7 @@ def _train_in(cfg: QAConfig, run_dir: Path, args, began: float, train_set: QASou
         output = trainer.predict(eval_set, metric_key_prefix="dev")
         predictions = predict_examples(output.predictions, dev_windows, dev_examples, cfg)
         scores = cmrc_scores(predictions, golds_of(dev_examples))
-        metrics["dev"] = {**scores, "answer_alignment": dev_set.data.stats.as_dict(), "source": _describe(sources[1])}
+        metrics["dev"] = {**scores, "answer_alignment": dev_set.data.stats.as_dict(), "source": describe_source(sources[1])}
         rows = [{"id": ex.id, "prediction": predictions[ex.id], "reference": [a.text for a in ex.answers]}
                 for ex in dev_examples]
         log.info("dev: EM %.2f  F1 %.2f  (%d questions)", scores["em"], scores["f1"], scores["n"])
@@ -307,8 +305,8 @@ def model_card(cfg: QAConfig, dev_scores: dict, sources=None):
         "with a character vocabulary of the training data")
     return ModelCard(
         task="qa", pipeline_tag="question-answering", base_model=base,
-        data={"train": _describe(sources[0]) if sources else d.train,
-              "dev": _describe(sources[1]) if sources and sources[1] is not None else d.dev},
+        data={"train": describe_source(sources[0]) if sources else d.train,
+              "dev": describe_source(sources[1]) if sources and sources[1] is not None else d.dev},
         dev_scores=dev_scores,
         scoring="CMRC 2018 EM/F1 x100 (the official cmrc2018_evaluate.py definition, summarize.metrics.cmrc) "
                 "of the best span per question over all its windows, against every gold answer",
