@@ -118,6 +118,8 @@ def load_examples(
     fields = {"question": question_field, "context": context_field, "answers": answers_field, "id": id_field}
     if not isinstance(source, datasets.Dataset) and looks_like_data_file(source):
         path = str(check_input_file(source))
+        # Read here on every run, for the examples, counts and bad-row reports the run needs; the
+        # generator reads it again only when no Arrow copy of this content is cached (the first run).
         data = read_qa_file(path)
         rows: Callable[..., Iterator[dict]] = _file_rows
         kwargs: dict[str, Any] = {"path": path, "limit": limit, "sha256": file_sha256(path)}
