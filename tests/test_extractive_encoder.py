@@ -46,6 +46,7 @@ def encoder_dir(tmp_path_factory):
 
 def test_one_forward_pass_per_batch_of_articles_not_per_candidate(encoder_dir, monkeypatch):
     enc = load_encoder(str(encoder_dir))
+    assert getattr(enc.model, "pooler", None) is None  # token vectors only: no unused pooler to report as missing
     calls = []
     forward = enc.model.forward
     monkeypatch.setattr(enc.model, "forward", lambda *a, **k: calls.append(1) or forward(*a, **k))

@@ -49,7 +49,7 @@ def load_encoder(name_or_path: str, *, folder: Path | None = None, device: Any =
     source = str(where) if where.exists() else name_or_path
     try:
         tokenizer = AutoTokenizer.from_pretrained(source)
-        model = AutoModel.from_pretrained(source)
+        model = _without_pooler(AutoModel, source)
     except (OSError, ValueError) as exc:
         used_by = f" (used by {folder})" if folder else ""
         raise ModelLoadError(f"features.encoder {name_or_path!r}{used_by}: cannot load it as a local folder or hub "
@@ -59,6 +59,15 @@ def load_encoder(name_or_path: str, *, folder: Path | None = None, device: Any =
     device = torch.device(device or "cpu")
     model.to(device).eval()
     return Encoder(model, tokenizer, name_or_path, device)
+
+
+def _without_pooler(auto_model: Any, source: str) -> Any:
+    """The encoder without its pooler, where its class has one: the features read token vectors only, and a
+    checkpoint saved without pooler weights (an imported e5) would otherwise log a MISSING-weights report."""
+    try:
+        return auto_model.from_pretrained(source, add_pooling_layer=False)
+    except TypeError:  # a class without a pooler (ELECTRA, DistilBERT) takes no such argument
+        return auto_model.from_pretrained(source)
 
 
 def _region(cand: Candidate) -> tuple[int, int]:
