@@ -62,7 +62,8 @@ def test_run_folder_holds_model_config_metrics_and_predictions(trained):
     run = result.output_dir
     assert {p.name for p in run.iterdir()} >= {"model", "config.yaml", "metrics.json", "dev_predictions.jsonl"}
     meta = json.loads((run / "model" / META_FILE).read_text(encoding="utf-8"))
-    assert meta["format_version"] == 1 and meta["name"] == "tiny"
+    assert meta["format_version"] == 2 and meta["name"] == "tiny"
+    assert (run / "model" / "bigrams.json").is_file() and meta["bigrams"]["articles"] == 120
     assert [f["file"] for f in meta["train_data"]] == ["a.jsonl", "b.jsonl"]
     assert all(len(f["sha256"]) == 64 for f in meta["train_data"])
     assert meta["dev"]["dev.jsonl"]["rougeL"] == result.metrics["dev"]["dev.jsonl"]["rougeL"]
@@ -117,6 +118,8 @@ def _copy(src: Path, dst: Path) -> Path:
 
 @pytest.mark.parametrize("damage, message", [
     (lambda m: (m / RANKER_FILE).unlink(), "ranker file ranker.txt is missing"),
+    (lambda m: (m / "bigrams.json").unlink(), "unreadable bigrams.json"),
+    (lambda m: (m / "bigrams.json").write_text('{"articles": 3}', encoding="utf-8"), "unreadable bigrams.json"),
     (lambda m: _edit(m, format_version=99), "format version 99 is newer"),
     (lambda m: _edit(m, feature_names=["position", "length"]), "feature mismatch"),
 ])
@@ -142,6 +145,23 @@ def _env() -> dict:
     import os
 
     return {**os.environ, "PYTHONPATH": str(REPO / "src")}
+
+
+def test_a_format_1_folder_without_bigram_statistics_still_loads(trained, tmp_path):
+    """Models trained before bigram statistics (format 1, no features.bigram_stats key) keep working."""
+    from summarize.headline.extractive.train import train
+
+    result, root = trained
+    cfg = load_config(None, [f"data.train={root / 'a.jsonl'}", "data.dev=null", "name=old", "ranker.trees=20",
+                             "ranker.min_data_in_leaf=5", "training.threads=1", "features.bigram_stats=false"],
+                      task="extractive")
+    folder = train(cfg, output_dir=tmp_path / "run").model_dir
+    assert not (folder / "bigrams.json").exists()
+    meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
+    del meta["features"]["bigram_stats"]
+    _edit(folder, format_version=1, features=meta["features"])
+    gen = HeadlineGenerator.from_pretrained(folder)
+    assert gen.bigrams is None and gen.generate(_article(random.Random(4))[0]).method == "extractive:old"
 
 
 def test_training_data_without_usable_pairs_is_a_clear_error(tmp_path):

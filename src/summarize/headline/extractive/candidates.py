@@ -56,7 +56,7 @@ class CandidateSettings:
     max_article_chars: int = _help("only this much of the dateline-stripped article is read", default=3000)
     max_sentences: int = _help("sentences whose clause spans become candidates", default=10)
     max_clauses: int = _help("longest span, in clauses", default=4)
-    cut_ratios: list[float] = field(default_factory=lambda: [0.6, 0.8], metadata={
+    cut_ratios: list[float] = field(default_factory=lambda: [0.45, 0.6, 0.8], metadata={
         "help": "extra, shorter cut budgets as fractions of max_chars"})
     min_chars: int = _help("shorter candidates are dropped", default=4)
     window: int = _help("characters on each side of a cut that jieba segments to find word boundaries", default=8)

@@ -15,7 +15,9 @@ What an editor weighs, made measurable without a model:
 - article context (length, sentences) and each value relative to the article's best
   (so a ranker compares candidates within an article, not across articles).
 
-Optional encoder features (``summarize.headline.extractive.encoder``) are appended as extra columns.
+Learned bigram statistics (``summarize.headline.extractive.bigrams``: salience and IDF over
+the training archive) and optional encoder features (``summarize.headline.extractive.encoder``)
+are appended as extra columns.
 """
 
 from __future__ import annotations
@@ -31,13 +33,13 @@ import numpy as np
 from summarize.config.sections import help_field as _help
 from summarize.headline.extractive.candidates import Article, Candidate
 from summarize.headline.lead import _CONNECTIVE
+from summarize.text.ngrams import char_bigrams
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _QUOTED = re.compile(r"[“《「『\"]")
 _BYLINE = re.compile(r"记者|本报|通讯员|编辑|报道|摄影?$|来源")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
-_NON_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 
 BASE_FEATURES = (
     "sentence", "clause", "clauses", "offset", "offset_rel", "chars", "budget_share", "span_chars",
@@ -53,6 +55,9 @@ class FeatureSettings:
     """Which features are computed (the ``features`` section of an extractive config)."""
 
     keywords: int = _help("how many of the article's most repeated bigrams count as its key words", default=12)
+    bigram_stats: bool = _help(
+        "learn from the training pairs how often each character bigram of an article makes its headline "
+        "(salience) and how rare it is across articles (IDF); saved as bigrams.json with the model", default=True)
     encoder: str | None = _help(
         "sentence encoder for similarity features: a hub id (intfloat/multilingual-e5-small) or a local "
         "folder; null: no encoder, no torch", default=None)
@@ -71,14 +76,12 @@ class FeatureSettings:
 
 
 def feature_names(settings: FeatureSettings) -> list[str]:
+    """Column names in order: the base features, then the bigram statistics, then the encoder's."""
+    from summarize.headline.extractive.bigrams import BIGRAM_FEATURES
     from summarize.headline.extractive.encoder import ENCODER_FEATURES
 
-    return list(BASE_FEATURES) + (list(ENCODER_FEATURES) if settings.encoder else [])
-
-
-def _bigrams(text: str) -> list[str]:
-    chars = _NON_WORD.sub("", text)
-    return [chars[i:i + 2] for i in range(len(chars) - 1)]
+    return (list(BASE_FEATURES) + (list(BIGRAM_FEATURES) if settings.bigram_stats else [])
+            + (list(ENCODER_FEATURES) if settings.encoder else []))
 
 
 def _overlap(a: set[str], b: set[str]) -> float:
@@ -95,17 +98,17 @@ def candidate_features(article: Article, candidates: Sequence[Candidate], lead: 
     out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float32)
     if n == 0:
         return out
-    per_sentence = [Counter(_bigrams(s)) for s in article.sentences]
+    per_sentence = [Counter(char_bigrams(s)) for s in article.sentences]
     total: Counter = Counter()
     for counts in per_sentence:
         total.update(counts)
     keywords = {g for g, c in total.most_common(settings.keywords) if c >= 2}
     article_numbers = set(_NUMBER.findall(article.text))
-    lead_grams = set(_bigrams(lead))
+    lead_grams = set(char_bigrams(lead))
     first_grams = set(per_sentence[0]) if per_sentence else set()
     length = max(1, len(article.text))
     for row, cand in enumerate(candidates):
-        grams = _bigrams(cand.text)
+        grams = char_bigrams(cand.text)
         unique = set(grams)
         own = per_sentence[cand.sentence]
         elsewhere = [g for g in unique if total[g] - own[g] > 0]

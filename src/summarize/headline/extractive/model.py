@@ -5,13 +5,15 @@
     best = gen.generate(article, num_return_sequences=3)
     best.headline, best.method ("extractive:<name>"), best.score, best.warnings, best.alternatives
 
-The folder holds two files:
+The folder holds:
 
     extractive.json   format name and version, model name, candidate and feature settings,
                       the feature names in column order, the training files' content hashes,
                       the dev scores
     ranker.txt        the LightGBM ranker in its own text format (lightgbm.Booster(model_file=...)
                       loads it; inference here reads it with numpy, see ``trees``)
+    bigrams.json      the training archive's bigram statistics (``bigrams``), when
+                      ``features.bigram_stats`` is on (format version 2; version 1 had none)
 
 A folder of a newer format version, without its ranker, or whose features do
 not match what this code computes, is a one-line error naming the folder.
@@ -29,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from summarize.headline.extractive import META_FILE, is_extractive_folder  # noqa: F401  (re-exported)
+from summarize.headline.extractive.bigrams import BIGRAMS_FILE, BigramStats
 from summarize.headline.extractive.candidates import (
     Candidate,
     CandidateSettings,
@@ -47,7 +50,7 @@ from summarize.headline.lead import NO_WORDS_WARNING, has_words, lead_headline
 from summarize.headline.models import ModelLoadError
 
 FORMAT = "summarize-extractive"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: bigram statistics (bigrams.json); version-1 folders still load
 RANKER_FILE = "ranker.txt"
 NO_CANDIDATE = "no usable candidate headline in the article; fell back to its start"
 
@@ -80,8 +83,12 @@ class ExtractiveGenerator:
     """Ranks an article's candidate headlines with a trained forest; the ``HeadlineGenerator`` interface."""
 
     def __init__(self, forest, name: str, candidates: CandidateSettings, features: FeatureSettings,
-                 encoder: Any = None, meta: dict | None = None, max_chars: int | None = None):
+                 encoder: Any = None, meta: dict | None = None, max_chars: int | None = None,
+                 bigrams: BigramStats | None = None):
+        if features.bigram_stats and bigrams is None:
+            raise ValueError("features.bigram_stats is on but no BigramStats were given")
         self.forest = forest
+        self.bigrams = bigrams
         self.name = name
         self.method = f"extractive:{name}"
         self.candidates = candidates
@@ -102,13 +109,22 @@ class ExtractiveGenerator:
         errors: list[str] = []
         try:
             cand = build(CandidateSettings, meta.get("candidates") or {}, f"{folder}/{META_FILE}")
-            feats = build(FeatureSettings, meta.get("features") or {}, f"{folder}/{META_FILE}")
+            features = dict(meta.get("features") or {})
+            if meta["format_version"] < 2:  # version 1 predates bigram statistics
+                features.setdefault("bigram_stats", False)
+            feats = build(FeatureSettings, features, f"{folder}/{META_FILE}")
         except ValueError as exc:
             raise ModelLoadError(f"{folder}: bad settings in {META_FILE}: {exc}".replace("\n", "; ")) from None
         try:
             forest = Forest.from_file(folder / RANKER_FILE)
         except (OSError, ValueError) as exc:
             raise ModelLoadError(f"{folder}: unreadable {RANKER_FILE} ({exc})") from None
+        bigrams = None
+        if feats.bigram_stats:
+            try:
+                bigrams = BigramStats.load(folder)
+            except (OSError, ValueError) as exc:
+                raise ModelLoadError(f"{folder}: unreadable {BIGRAMS_FILE} ({exc})") from None
         expected = feature_names(feats)
         for label, names in (("ranker", forest.feature_names), (META_FILE, meta.get("feature_names"))):
             if names != expected:
@@ -127,7 +143,7 @@ class ExtractiveGenerator:
             from summarize.headline.extractive.encoder import load_encoder
 
             encoder = load_encoder(feats.encoder, folder=folder, device=device)
-        return cls(forest, str(meta.get("name") or folder.name), cand, feats, encoder, meta, max_chars)
+        return cls(forest, str(meta.get("name") or folder.name), cand, feats, encoder, meta, max_chars, bigrams)
 
     # --- the HeadlineGenerator interface ------------------------------------------
 
@@ -168,7 +184,10 @@ class ExtractiveGenerator:
         for text, article in zip(texts, articles):
             cands = make_candidates(article, settings)
             lead = lead_headline(text, settings.max_chars)
-            blocks.append(candidate_features(article, cands, lead, self.features, settings.max_chars))
+            x = candidate_features(article, cands, lead, self.features, settings.max_chars)
+            if self.bigrams is not None:
+                x = np.hstack([x, self.bigrams.features(article, cands)])
+            blocks.append(x)
             made.append(cands)
         if self.encoder is not None:
             from summarize.headline.extractive.encoder import encoder_features

@@ -12,7 +12,7 @@ maintained, widely used library that saves a plain-text model.
 The run folder, as for seq2seq runs::
 
     RUN/config.yaml              the resolved config
-    RUN/model/                   extractive.json + ranker.txt (``summarize.headline.extractive.model``)
+    RUN/model/                   extractive.json, ranker.txt, bigrams.json (``summarize.headline.extractive.model``)
     RUN/metrics.json             per dev file: char ROUGE-1/2/L of the model, lead-v1 and the candidate oracle
     RUN/dev_predictions.jsonl    dev set, id, prediction, reference (from the saved model, reloaded)
 """
@@ -29,7 +29,8 @@ from typing import Any
 import numpy as np
 
 from summarize.config import to_dict
-from summarize.headline.extractive.candidates import make_candidates, prepare_article
+from summarize.headline.extractive.bigrams import BIGRAMS_FILE, BigramStats
+from summarize.headline.extractive.candidates import Article, make_candidates, prepare_article
 from summarize.headline.extractive.config import ExtractiveConfig, as_list
 from summarize.headline.extractive.features import candidate_features, feature_names
 from summarize.headline.extractive.model import (
@@ -43,6 +44,7 @@ from summarize.io.digest import file_sha256
 from summarize.headline.lead import lead_headline
 from summarize.training.result import TrainResult
 from summarize.io import InputError, atomic_write_json, atomic_write_jsonl
+from summarize.text.ngrams import char_bigrams
 
 log = logging.getLogger("summarize")
 
@@ -59,16 +61,23 @@ def candidate_scores(texts: list[str], reference: str, target: str) -> np.ndarra
     return table[:, 6] if target == "rougeL" else table[:, [0, 3, 6]].mean(axis=1)
 
 
-def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = None,
-                       progress: bool = False) -> tuple[np.ndarray, np.ndarray, list[int], int]:
-    """(features, ROUGE targets, group sizes, articles without a usable candidate)."""
+def count_bigrams(articles: list[Article], titles: list[str]) -> tuple[BigramStats, list[tuple[set[str], set[str]]]]:
+    """The archive's bigram statistics, and each pair's own (article, headline) bigrams to leave out."""
+    own = [(set(char_bigrams(a.text)), set(char_bigrams(t))) for a, t in zip(articles, titles)]
+    return BigramStats.count(own), own
+
+
+def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = None, progress: bool = False
+                       ) -> tuple[np.ndarray, np.ndarray, list[int], int, BigramStats | None]:
+    """(features, ROUGE targets, group sizes, articles without a usable candidate, bigram statistics)."""
     blocks, targets, groups, unusable = [], [], [], 0
     settings, feats = cfg.candidates, cfg.features
+    prepared = [prepare_article(p.text, settings) for p in pairs]
+    stats, own = count_bigrams(prepared, [p.title for p in pairs]) if feats.bigram_stats else (None, [])
     batch = 64
     bar = progress_bar(progress, len(pairs), "candidates")
     for start in range(0, len(pairs), batch):
-        chunk = pairs[start:start + batch]
-        articles = [prepare_article(p.text, settings) for p in chunk]
+        chunk, articles = pairs[start:start + batch], prepared[start:start + batch]
         cands = [make_candidates(a, settings) for a in articles]
         extra = None
         if encoder is not None:
@@ -80,14 +89,19 @@ def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = 
             if not made or y.max() <= 0:
                 unusable += 1  # nothing to learn from: every order is as good
                 continue
-            x = candidate_features(article, made, lead_headline(pair.text, settings.max_chars), feats, settings.max_chars)
-            blocks.append(np.hstack([x, extra[k]]) if extra is not None else x)
+            columns = [candidate_features(article, made, lead_headline(pair.text, settings.max_chars), feats,
+                                          settings.max_chars)]
+            if stats is not None:  # the pair's own headline must not vouch for its candidates
+                columns.append(stats.features(article, made, exclude=own[start + k]))
+            if extra is not None:
+                columns.append(extra[k])
+            blocks.append(np.hstack(columns))
             targets.append(y)
             groups.append(len(made))
         bar(len(chunk))
     if not groups:
-        return np.zeros((0, len(feature_names(feats)))), np.zeros(0), [], unusable
-    return np.vstack(blocks), np.concatenate(targets), groups, unusable
+        return np.zeros((0, len(feature_names(feats)))), np.zeros(0), [], unusable, stats
+    return np.vstack(blocks), np.concatenate(targets), groups, unusable, stats
 
 
 def fit_ranker(cfg: ExtractiveConfig, x: np.ndarray, y: np.ndarray, groups: list[int], names: list[str]):
@@ -147,7 +161,7 @@ def _train_in(cfg: ExtractiveConfig, run_dir: Path, pairs, dev_sets, train_files
     names = feature_names(cfg.features)
 
     started = time.perf_counter()
-    x, y, groups, unusable = build_training_set(cfg, pairs, encoder, progress=show)
+    x, y, groups, unusable, bigrams = build_training_set(cfg, pairs, encoder, progress=show)
     if not groups:
         raise InputError(f"{', '.join(train_files)}: no usable training pairs: none of {len(pairs)} articles has a "
                          "candidate headline sharing a character with its reference (check data.text_field / "
@@ -161,6 +175,8 @@ def _train_in(cfg: ExtractiveConfig, run_dir: Path, pairs, dev_sets, train_files
     model_dir = run_dir / "model"
     model_dir.mkdir(parents=True, exist_ok=True)
     booster.save_model(str(model_dir / RANKER_FILE))
+    if bigrams is not None:
+        bigrams.save(model_dir)
     meta = {
         "name": cfg.name,
         "candidates": to_dict(cfg.candidates),
@@ -170,6 +186,8 @@ def _train_in(cfg: ExtractiveConfig, run_dir: Path, pairs, dev_sets, train_files
         "train_articles": len(groups),
         "ranker": {"library": "lightgbm", "version": _lightgbm_version(), **to_dict(cfg.ranker)},
     }
+    if bigrams is not None:
+        meta["bigrams"] = {"file": BIGRAMS_FILE, "articles": bigrams.articles, "kept": len(bigrams.counts)}
     write_meta(model_dir, meta)
 
     # Dev scores come from the saved folder, loaded the way a user loads it.

@@ -1,0 +1,138 @@
+"""What the training archive says about each character bigram: how rare it is, and how often it makes the headline.
+
+    stats = BigramStats.count(pairs_of_bigram_sets)          # from the training (article, headline) pairs
+    stats.save(model_dir); stats = BigramStats.load(model_dir)
+    X = stats.features(article, candidates)                   # (len(candidates), len(BIGRAM_FEATURES))
+
+Two signals the in-article features cannot see, both counted over the training articles:
+- **salience**: of the articles containing a bigram, the share whose headline
+  also contains it (smoothed towards the corpus-wide share with ``SMOOTHING``
+  pseudo-articles). Editors keep 发布, 亿元, 首次 and drop 记者, 据悉, 日电;
+- **IDF**: ``log((N + 1) / (df + 1))`` over the N training articles. The
+  in-article key words of ``features`` are the most *repeated* bigrams, which
+  are often function words (的一, 是一); weighted by IDF they are the article's topic.
+
+Bigrams in fewer than ``MIN_ARTICLES`` articles are not kept (salience of so
+few articles is noise) and count as unseen: salience the prior, df 0. While
+training, each article's own counts are left out (``exclude=``) so that a
+candidate is never rewarded for the headline it is scored against.
+
+The table is saved as ``bigrams.json`` in the model folder (lists, for a fast ``json.load``).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from summarize.headline.extractive.candidates import Article, Candidate
+from summarize.text.ngrams import char_bigrams
+
+BIGRAMS_FILE = "bigrams.json"
+MIN_ARTICLES = 3
+SMOOTHING = 5.0  # pseudo-articles at the prior salience
+TOP_SALIENT = 10  # the article's most salient bigrams a candidate's salience is compared with
+KEYWORDS = 12  # the article's top TF-IDF bigrams
+
+BIGRAM_FEATURES = (
+    "salience_mean", "salience_max", "salience_sum", "salience_top_share", "salience_lift", "salience_gap",
+    "idf_mean", "tfidf_density", "tfidf_keyword_coverage", "tfidf_gap",
+)
+
+
+@dataclass
+class BigramStats:
+    articles: int  # training articles counted
+    counts: dict[str, tuple[int, int]]  # bigram -> (articles containing it, of those whose headline contains it)
+    prior: float  # corpus-wide share of (article bigram, headline) hits
+
+    @classmethod
+    def count(cls, pairs: Iterable[tuple[set[str], set[str]]]) -> BigramStats:
+        """From each training pair's (article bigrams, headline bigrams found in the article)."""
+        in_articles: Counter = Counter()
+        in_headlines: Counter = Counter()
+        n = 0
+        for article, headline in pairs:
+            in_articles.update(article)
+            in_headlines.update(headline & article)
+            n += 1
+        total = sum(in_articles.values())
+        prior = sum(in_headlines.values()) / total if total else 0.0
+        kept = {g: (a, in_headlines[g]) for g, a in in_articles.items() if a >= MIN_ARTICLES}
+        return cls(n, kept, prior)
+
+    # --- the model folder ------------------------------------------------------------
+
+    def save(self, folder: str | Path) -> None:
+        from summarize.io.atomic import atomic_write_json
+
+        grams = sorted(self.counts)
+        atomic_write_json(Path(folder) / BIGRAMS_FILE, {
+            "articles": self.articles, "min_articles": MIN_ARTICLES, "prior": self.prior, "bigrams": grams,
+            "article_counts": [self.counts[g][0] for g in grams],
+            "headline_counts": [self.counts[g][1] for g in grams]})
+
+    @classmethod
+    def load(cls, folder: str | Path) -> BigramStats:
+        """Raises OSError or ValueError (the caller names the folder) for a missing or malformed file."""
+        data = json.loads((Path(folder) / BIGRAMS_FILE).read_text(encoding="utf-8"))
+        try:
+            grams, a, h = data["bigrams"], data["article_counts"], data["headline_counts"]
+            if not len(grams) == len(a) == len(h):
+                raise ValueError(f"{BIGRAMS_FILE}: lists of different lengths")
+            return cls(int(data["articles"]), dict(zip(grams, zip(a, h))), float(data["prior"]))
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"{BIGRAMS_FILE}: malformed ({exc!r})") from None
+
+    # --- features ----------------------------------------------------------------------
+
+    def features(self, article: Article, candidates: Sequence[Candidate],
+                 exclude: tuple[set[str], set[str]] | None = None) -> np.ndarray:
+        """``BIGRAM_FEATURES`` of each candidate; ``exclude``: this article's own (bigrams, headline bigrams)."""
+        out = np.zeros((len(candidates), len(BIGRAM_FEATURES)), dtype=np.float32)
+        if not candidates:
+            return out
+        tf = Counter(char_bigrams(article.text))
+        salience, idf = {}, {}
+        for g in tf:
+            salience[g], idf[g] = self._lookup(g, exclude)
+        top_salient = sum(sorted(salience.values(), reverse=True)[:TOP_SALIENT]) or 1.0
+        weight = {g: c * idf[g] for g, c in tf.items()}
+        keywords = set(sorted(weight, key=weight.__getitem__, reverse=True)[:KEYWORDS])
+        prior = self.prior or 1.0
+        for row, cand in enumerate(candidates):
+            grams = char_bigrams(cand.text)
+            if not grams:
+                continue
+            for g in grams:  # a compression can join two clauses into a bigram the article lacks
+                if g not in salience:
+                    salience[g], idf[g] = self._lookup(g, exclude)
+            values = [salience[g] for g in grams]
+            unique = set(grams)
+            total = sum(salience[g] for g in unique)
+            out[row, :5] = (sum(values) / len(values), max(values), total, total / top_salient,
+                            sum(math.log(v / prior) for v in values) / len(values) if self.prior else 0.0)
+            out[row, 6:9] = (sum(idf[g] for g in grams) / len(grams),
+                             sum(weight.get(g, 0.0) for g in unique) / len(cand.text),
+                             len(unique & keywords) / len(keywords) if keywords else 0.0)
+        # As in ``features``: how far each candidate is from the article's best.
+        out[:, 5] = out[:, 2].max() - out[:, 2]
+        out[:, 9] = out[:, 7].max() - out[:, 7]
+        return out
+
+    def _lookup(self, gram: str, exclude: tuple[set[str], set[str]] | None) -> tuple[float, float]:
+        """(salience, idf) of one bigram, without the excluded article's own counts."""
+        a, h = self.counts.get(gram, (0, 0))
+        n = self.articles - (exclude is not None)
+        if exclude is not None and gram in exclude[0]:
+            a, h = a - 1, h - (gram in exclude[1])
+        if a < MIN_ARTICLES:  # as if never counted, the rule the saved (pruned) table applies
+            a, h = 0, 0
+        salience = (h + SMOOTHING * self.prior) / (a + SMOOTHING)
+        return salience, math.log((n + 1) / (a + 1))
