@@ -1,6 +1,6 @@
 """Character n-grams of Chinese text for overlap and salience statistics.
 
-    char_bigrams("新华社，北京") == ["新华", "华社", "社北", "北京"]
+    char_bigrams("新华社，北京") == ("新华", "华社", "社北", "北京")
 
 Only word characters count (CJK ideographs, Latin letters, digits): punctuation
 and spaces are dropped first, so a bigram may span a clause break. That is what
@@ -11,11 +11,13 @@ neighbours, and a headline drops the comma an article had.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 
 
-def char_bigrams(text: str) -> list[str]:
+@lru_cache(maxsize=4096)  # the extractive features ask twice for each candidate's bigrams
+def char_bigrams(text: str) -> tuple[str, ...]:
     """The bigrams of ``text``'s word characters, in order, repeats kept."""
     chars = _NON_WORD.sub("", text)
-    return [chars[i:i + 2] for i in range(len(chars) - 1)]
+    return tuple(chars[i:i + 2] for i in range(len(chars) - 1))

@@ -26,7 +26,7 @@ import json
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +51,9 @@ class BigramStats:
     articles: int  # training articles counted
     counts: dict[str, tuple[int, int]]  # bigram -> (articles containing it, of those whose headline contains it)
     prior: float  # corpus-wide share of (article bigram, headline) hits
+    # (salience, idf, lift) of the bigrams met so far at inference, filled lazily: computing all
+    # at load would cost a cold start about 0.1 s.
+    _memo: dict[str, tuple[float, float, float]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def count(cls, pairs: Iterable[tuple[set[str], set[str]]]) -> BigramStats:
@@ -99,27 +102,29 @@ class BigramStats:
         if not candidates:
             return out
         tf = Counter(char_bigrams(article.text))
-        salience, idf = {}, {}
+        # One lookup per distinct bigram of the article; per candidate only sums over dict values.
+        salience: dict[str, float] = {}
+        idf: dict[str, float] = {}
+        lift: dict[str, float] = {}
         for g in tf:
-            salience[g], idf[g] = self._lookup(g, exclude)
+            self._add(g, exclude, salience, idf, lift)
         top_salient = sum(sorted(salience.values(), reverse=True)[:TOP_SALIENT]) or 1.0
         weight = {g: c * idf[g] for g, c in tf.items()}
         keywords = set(sorted(weight, key=weight.__getitem__, reverse=True)[:KEYWORDS])
-        prior = self.prior or 1.0
         for row, cand in enumerate(candidates):
             grams = char_bigrams(cand.text)
             if not grams:
                 continue
-            for g in grams:  # a compression can join two clauses into a bigram the article lacks
-                if g not in salience:
-                    salience[g], idf[g] = self._lookup(g, exclude)
-            values = [salience[g] for g in grams]
             unique = set(grams)
-            total = sum(salience[g] for g in unique)
-            out[row, :5] = (sum(values) / len(values), max(values), total, total / top_salient,
-                            sum(math.log(v / prior) for v in values) / len(values) if self.prior else 0.0)
-            out[row, 6:9] = (sum(idf[g] for g in grams) / len(grams),
-                             sum(weight.get(g, 0.0) for g in unique) / len(cand.text),
+            for g in unique.difference(salience):  # a compression can join two clauses into a new bigram
+                self._add(g, exclude, salience, idf, lift)
+                weight[g] = 0.0
+            n = len(grams)
+            total = sum(map(salience.__getitem__, unique))
+            out[row, :5] = (sum(map(salience.__getitem__, grams)) / n, max(map(salience.__getitem__, grams)), total,
+                            total / top_salient, sum(map(lift.__getitem__, grams)) / n)
+            out[row, 6:9] = (sum(map(idf.__getitem__, grams)) / n,
+                             sum(map(weight.__getitem__, unique)) / len(cand.text),
                              len(unique & keywords) / len(keywords) if keywords else 0.0)
         # As in ``features``: how far each candidate is from the article's best.
         out[:, 5] = out[:, 2].max() - out[:, 2]
@@ -136,3 +141,14 @@ class BigramStats:
             a, h = 0, 0
         salience = (h + SMOOTHING * self.prior) / (a + SMOOTHING)
         return salience, math.log((n + 1) / (a + 1))
+
+    def _add(self, gram: str, exclude: tuple[set[str], set[str]] | None, salience: dict[str, float],
+             idf: dict[str, float], lift: dict[str, float]) -> None:
+        """Put ``gram``'s (salience, idf, lift) into the three dicts."""
+        values = self._memo.get(gram) if exclude is None else None
+        if values is None:
+            s, i = self._lookup(gram, exclude)
+            values = (s, i, math.log(s / self.prior) if self.prior > 0 else 0.0)
+            if exclude is None and gram in self.counts:  # unseen bigrams are many and all alike: not kept
+                self._memo[gram] = values
+        salience[gram], idf[gram], lift[gram] = values
