@@ -17,7 +17,8 @@ few articles is noise) and count as unseen: salience the prior, df 0. While
 training, each article's own counts are left out (``exclude=``) so that a
 candidate is never rewarded for the headline it is scored against.
 
-The table is saved as ``bigrams.json`` in the model folder (lists, for a fast ``json.load``).
+The table is saved as ``bigrams.json`` in the model folder: the sorted bigrams as one string
+(each is two characters) and their counts as two lists, compact, for a fast ``json.load``.
 """
 
 from __future__ import annotations
@@ -76,19 +77,21 @@ class BigramStats:
         from summarize.io.atomic import atomic_write_json
 
         grams = sorted(self.counts)
+        # Compact (no indent) and the bigrams as one string: a bundled model loads this on every cold start.
         atomic_write_json(Path(folder) / BIGRAMS_FILE, {
-            "articles": self.articles, "min_articles": MIN_ARTICLES, "prior": self.prior, "bigrams": grams,
+            "articles": self.articles, "min_articles": MIN_ARTICLES, "prior": self.prior, "bigrams": "".join(grams),
             "article_counts": [self.counts[g][0] for g in grams],
-            "headline_counts": [self.counts[g][1] for g in grams]})
+            "headline_counts": [self.counts[g][1] for g in grams]}, indent=None)
 
     @classmethod
     def load(cls, folder: str | Path) -> BigramStats:
         """Raises OSError or ValueError (the caller names the folder) for a missing or malformed file."""
         data = json.loads((Path(folder) / BIGRAMS_FILE).read_text(encoding="utf-8"))
         try:
-            grams, a, h = data["bigrams"], data["article_counts"], data["headline_counts"]
-            if not len(grams) == len(a) == len(h):
-                raise ValueError(f"{BIGRAMS_FILE}: lists of different lengths")
+            joined, a, h = data["bigrams"], data["article_counts"], data["headline_counts"]
+            grams = [joined[i:i + 2] for i in range(0, len(joined), 2)]
+            if not isinstance(joined, str) or len(joined) % 2 or not len(grams) == len(a) == len(h):
+                raise ValueError(f"{BIGRAMS_FILE}: malformed (bigrams and counts do not match)")
             return cls(int(data["articles"]), dict(zip(grams, zip(a, h))), float(data["prior"]))
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{BIGRAMS_FILE}: malformed ({exc!r})") from None
