@@ -96,6 +96,10 @@ def test_numpy_forest_equals_lightgbm(trained):
     assert np.allclose(forest.predict_numpy(x), booster.predict(x), atol=1e-9)
     big = np.random.default_rng(1).normal(size=(2500, booster.num_feature())) * 20
     assert np.allclose(forest.predict(big), forest.predict_numpy(big), atol=1e-9)
+    fresh, small = Forest.from_file(path), big[:50]
+    assert np.allclose(fresh.predict(small), fresh.predict_numpy(small), atol=1e-9) and fresh._booster is None
+    assert np.allclose(fresh.predict(small, many=True), fresh.predict_numpy(small), atol=1e-9)
+    assert fresh._booster is not None  # a long job's small batches go to LightGBM too
 
 
 def test_faithfulness_warnings_and_fallback_for_unusable_articles(trained):

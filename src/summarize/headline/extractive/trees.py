@@ -85,14 +85,17 @@ class Forest:
             right[t, :k] = np.array(tree["right_child"].split(), dtype=np.int64)
         return cls(names, feature, threshold, left, right, leaf, text)
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
+    def predict(self, x: np.ndarray, *, many: bool = False) -> np.ndarray:
         """Sum of tree outputs for each row of ``x`` (rows x features).
 
         Large batches go to LightGBM's C++ predictor (the same numbers; its import
         costs a second once, which a batch job repays and a single headline would not).
+        ``many``: more batches follow (a long job), so every batch goes there; so does
+        every batch once LightGBM is loaded.
         """
         x = np.asarray(x, dtype=np.float64)
-        if len(x) >= BOOSTER_FROM_ROWS and self.text and x.ndim == 2 and x.shape[1] == len(self.feature_names):
+        large = many or len(x) >= BOOSTER_FROM_ROWS or self._booster is not None
+        if large and self.text and x.ndim == 2 and x.shape[1] == len(self.feature_names):
             if self._booster is None:
                 import lightgbm
 
