@@ -20,4 +20,4 @@ _NON_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 def char_bigrams(text: str) -> tuple[str, ...]:
     """The bigrams of ``text``'s word characters, in order, repeats kept."""
     chars = _NON_WORD.sub("", text)
-    return tuple(chars[i:i + 2] for i in range(len(chars) - 1))
+    return tuple([a + b for a, b in zip(chars, chars[1:])])  # a list first: faster than a generator
