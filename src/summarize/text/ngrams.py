@@ -16,8 +16,19 @@ from functools import lru_cache
 _NON_WORD = re.compile(r"[^\u4e00-\u9fffA-Za-z0-9]+")
 
 
-@lru_cache(maxsize=4096)  # the extractive features ask twice for each candidate's bigrams
 def char_bigrams(text: str) -> tuple[str, ...]:
     """The bigrams of ``text``'s word characters, in order, repeats kept."""
+    # Headline-sized texts are asked for twice by the extractive features, so they are cached;
+    # whole articles are not (thousands of bigrams each would make the cache hundreds of MB).
+    return _short_bigrams(text) if len(text) <= _CACHED_CHARS else _bigrams(text)
+
+
+_CACHED_CHARS = 64
+
+
+def _bigrams(text: str) -> tuple[str, ...]:
     chars = _NON_WORD.sub("", text)
     return tuple([a + b for a, b in zip(chars, chars[1:])])  # a list first: faster than a generator
+
+
+_short_bigrams = lru_cache(maxsize=4096)(_bigrams)

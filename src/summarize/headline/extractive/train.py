@@ -30,7 +30,7 @@ import numpy as np
 
 from summarize.config import to_dict
 from summarize.headline.extractive.bigrams import BIGRAMS_FILE, BigramStats
-from summarize.headline.extractive.candidates import Article, make_candidates, prepare_article
+from summarize.headline.extractive.candidates import Article, CandidateSettings, make_candidates, prepare_article
 from summarize.headline.extractive.config import ExtractiveConfig, as_list
 from summarize.headline.extractive.features import candidate_features, feature_names
 from summarize.headline.extractive.model import (
@@ -61,10 +61,14 @@ def candidate_scores(texts: list[str], reference: str, target: str) -> np.ndarra
     return table[:, 6] if target == "rougeL" else table[:, [0, 3, 6]].mean(axis=1)
 
 
-def count_bigrams(articles: list[Article], titles: list[str]) -> tuple[BigramStats, list[tuple[set[str], set[str]]]]:
-    """The archive's bigram statistics, and each pair's own (article, headline) bigrams to leave out."""
-    own = [(set(char_bigrams(a.text)), set(char_bigrams(t))) for a, t in zip(articles, titles)]
-    return BigramStats.count(own), own
+def own_bigrams(article: Article, title: str) -> tuple[set[str], set[str]]:
+    """A training pair's (article bigrams, headline bigrams): what it adds to the statistics, and leaves out."""
+    return set(char_bigrams(article.text)), set(char_bigrams(title))
+
+
+def count_bigrams(pairs: list[Pair], settings: CandidateSettings) -> BigramStats:
+    """The archive's bigram statistics, streamed: no article is kept, so a large archive fits in memory."""
+    return BigramStats.count(own_bigrams(prepare_article(p.text, settings), p.title) for p in pairs)
 
 
 def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = None, progress: bool = False
@@ -72,12 +76,12 @@ def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = 
     """(features, ROUGE targets, group sizes, articles without a usable candidate, bigram statistics)."""
     blocks, targets, groups, unusable = [], [], [], 0
     settings, feats = cfg.candidates, cfg.features
-    prepared = [prepare_article(p.text, settings) for p in pairs]
-    stats, own = count_bigrams(prepared, [p.title for p in pairs]) if feats.bigram_stats else (None, [])
+    stats = count_bigrams(pairs, settings) if feats.bigram_stats else None
     batch = 64
     bar = progress_bar(progress, len(pairs), "candidates")
     for start in range(0, len(pairs), batch):
-        chunk, articles = pairs[start:start + batch], prepared[start:start + batch]
+        chunk = pairs[start:start + batch]
+        articles = [prepare_article(p.text, settings) for p in chunk]
         cands = [make_candidates(a, settings) for a in articles]
         extra = None
         if encoder is not None:
@@ -92,7 +96,7 @@ def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = 
             columns = [candidate_features(article, made, lead_headline(pair.text, settings.max_chars), feats,
                                           settings.max_chars)]
             if stats is not None:  # the pair's own headline must not vouch for its candidates
-                columns.append(stats.features(article, made, exclude=own[start + k]))
+                columns.append(stats.features(article, made, exclude=own_bigrams(article, pair.title)))
             if extra is not None:
                 columns.append(extra[k])
             blocks.append(np.hstack(columns))
