@@ -29,7 +29,8 @@ def test_counts_salience_and_idf_of_kept_bigrams():
     stats = BigramStats.count(PAIRS)
     assert stats.articles == 10
     assert stats.counts["央行"] == (6, 6) and stats.counts["市场"] == (10, 4) and stats.counts["记者"] == (4, 0)
-    assert "第0" not in stats.counts  # in one article only: below MIN_ARTICLES, not kept
+    assert "第0" not in stats.counts  # in two articles only: below MIN_ARTICLES, not kept
+    assert BigramStats.count(PAIRS, min_articles=1).counts["第0"] == (2, 0)
     salience, idf = stats._lookup("央行", None)
     assert salience == pytest.approx((6 + SMOOTHING * stats.prior) / (6 + SMOOTHING))
     assert idf == pytest.approx(math.log(11 / 7))
@@ -60,4 +61,7 @@ def test_features_rank_salient_candidates_higher_and_survive_save_and_load(tmp_p
     stats.save(tmp_path)
     loaded = BigramStats.load(tmp_path)
     assert loaded == stats and np.array_equal(loaded.features(article, cands), x)
+    rare = BigramStats.count(PAIRS, min_articles=1)
+    rare.save(tmp_path)
+    assert BigramStats.load(tmp_path).min_articles == 1  # the pruning rule travels with the table
     assert stats.features(article, []).shape == (0, len(BIGRAM_FEATURES))

@@ -12,7 +12,7 @@ Two signals the in-article features cannot see, both counted over the training a
   in-article key words of ``features`` are the most *repeated* bigrams, which
   are often function words (的一, 是一); weighted by IDF they are the article's topic.
 
-Bigrams in fewer than ``MIN_ARTICLES`` articles are not kept (salience of so
+Bigrams in fewer than ``MIN_ARTICLES`` (3) articles are not kept (salience of so
 few articles is noise) and count as unseen: salience the prior, df 0. While
 training, each article's own counts are left out (``exclude=``) so that a
 candidate is never rewarded for the headline it is scored against.
@@ -52,12 +52,13 @@ class BigramStats:
     articles: int  # training articles counted
     counts: dict[str, tuple[int, int]]  # bigram -> (articles containing it, of those whose headline contains it)
     prior: float  # corpus-wide share of (article bigram, headline) hits
+    min_articles: int = MIN_ARTICLES  # rarer bigrams were not kept; saved with the table, which was pruned by it
     # (salience, idf, lift) of the bigrams met so far at inference, filled lazily: computing all
     # at load would cost a cold start about 0.1 s.
     _memo: dict[str, tuple[float, float, float]] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def count(cls, pairs: Iterable[tuple[set[str], set[str]]]) -> BigramStats:
+    def count(cls, pairs: Iterable[tuple[set[str], set[str]]], min_articles: int = MIN_ARTICLES) -> BigramStats:
         """From each training pair's (article bigrams, headline bigrams found in the article)."""
         in_articles: Counter = Counter()
         in_headlines: Counter = Counter()
@@ -68,8 +69,8 @@ class BigramStats:
             n += 1
         total = sum(in_articles.values())
         prior = sum(in_headlines.values()) / total if total else 0.0
-        kept = {g: (a, in_headlines[g]) for g, a in in_articles.items() if a >= MIN_ARTICLES}
-        return cls(n, kept, prior)
+        kept = {g: (a, in_headlines[g]) for g, a in in_articles.items() if a >= min_articles}
+        return cls(n, kept, prior, min_articles)
 
     # --- the model folder ------------------------------------------------------------
 
@@ -79,7 +80,7 @@ class BigramStats:
         grams = sorted(self.counts)
         # Compact (no indent) and the bigrams as one string: a bundled model loads this on every cold start.
         atomic_write_json(Path(folder) / BIGRAMS_FILE, {
-            "articles": self.articles, "min_articles": MIN_ARTICLES, "prior": self.prior, "bigrams": "".join(grams),
+            "articles": self.articles, "min_articles": self.min_articles, "prior": self.prior, "bigrams": "".join(grams),
             "article_counts": [self.counts[g][0] for g in grams],
             "headline_counts": [self.counts[g][1] for g in grams]}, indent=None)
 
@@ -92,7 +93,7 @@ class BigramStats:
             grams = [joined[i:i + 2] for i in range(0, len(joined), 2)]
             if not isinstance(joined, str) or len(joined) % 2 or not len(grams) == len(a) == len(h):
                 raise ValueError(f"{BIGRAMS_FILE}: malformed (bigrams and counts do not match)")
-            return cls(int(data["articles"]), dict(zip(grams, zip(a, h))), float(data["prior"]))
+            return cls(int(data["articles"]), dict(zip(grams, zip(a, h))), float(data["prior"]), int(data["min_articles"]))
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{BIGRAMS_FILE}: malformed ({exc!r})") from None
 
@@ -140,7 +141,7 @@ class BigramStats:
         n = self.articles - (exclude is not None)
         if exclude is not None and gram in exclude[0]:
             a, h = a - 1, h - (gram in exclude[1])
-        if a < MIN_ARTICLES:  # as if never counted, the rule the saved (pruned) table applies
+        if a < self.min_articles:  # as if never counted, the rule the saved (pruned) table applies
             a, h = 0, 0
         salience = (h + SMOOTHING * self.prior) / (a + SMOOTHING)
         return salience, math.log((n + 1) / (a + 1))
