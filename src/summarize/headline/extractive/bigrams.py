@@ -7,7 +7,8 @@
 Two signals the in-article features cannot see, both counted over the training articles:
 - **salience**: of the articles containing a bigram, the share whose headline
   also contains it (smoothed towards the corpus-wide share with ``SMOOTHING``
-  pseudo-articles). Editors keep 发布, 亿元, 首次 and drop 记者, 据悉, 日电;
+  pseudo-articles). In LCSTS + THUCNews train, headlines keep 降息 and 央行 from 41 % and
+  26 % of the articles that have them, 据悉 and 日电 from under 1 % (4.4 % overall);
 - **IDF**: ``log((N + 1) / (df + 1))`` over the N training articles. The
   in-article key words of ``features`` are the most *repeated* bigrams, which
   are often function words (的一, 是一); weighted by IDF they are the article's topic.
