@@ -28,12 +28,15 @@ import os
 import re
 from array import array
 from bisect import bisect_left
+from typing import Any
 
 
 # jieba 0.42's block and merge rules (see the module docstring).
 _HAN_BLOCK = re.compile("([\u4e00-\u9fd5a-zA-Z0-9+#&._%\\-]+)")
 _SKIP = re.compile("(\r\n|\\s)")
-_LATIN_OR_DIGIT = re.compile("[a-zA-Z0-9]")
+_LATIN_OR_DIGIT = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+_BLOCK_CACHE = 65536  # blocks whose word ends are kept (then the cache starts afresh)
+_ABSENT: Any = object()  # table.get's default: None in the table means "a prefix, no word"
 
 _MAGIC = b"summarize-words-v1\n"
 
@@ -46,8 +49,13 @@ class WordDictionary:
         self.freqs = freqs
         self.total = total
         self.log_total = math.log(total)
-        self._table: dict[str, int] = {}  # jieba's FREQ, for the first characters seen so far
+        # jieba's FREQ for the first characters seen so far, as edge weights: each word's
+        # log(freq) - log(total), None for a prefix that is no word.
+        self._table: dict[str, float | None] = {}
         self._seen: set[str] = set()
+        # Word ends of the Han/Latin/digit blocks segmented so far: a block is segmented on its own,
+        # and the clauses of an article come back in many candidate texts.
+        self._blocks: dict[str, tuple[int, ...]] = {}
 
     @classmethod
     def from_dict_txt(cls, path: str | os.PathLike) -> WordDictionary:
@@ -95,57 +103,78 @@ class WordDictionary:
 
     def _fill(self, text: str) -> None:
         """Add to the table the words starting with each character of ``text`` not seen yet, and their prefixes."""
+        if self._seen.issuperset(text):  # the usual case once a job is under way: no set built
+            return
         for first in set(text) - self._seen:
             lo = bisect_left(self.words, first)
             hi = bisect_left(self.words, chr(ord(first) + 1)) if ord(first) < 0x10FFFF else len(self.words)
-            table = self._table
+            table, log, log_total = self._table, math.log, self.log_total
             for k in range(lo, hi):
                 word = self.words[k]
-                table[word] = self.freqs[k]
+                freq = self.freqs[k]
+                # jieba's edge weight, log(freq or 1) - log(total), computed once per word; a word of
+                # frequency 0 is a prefix to jieba (never an edge), so it is stored as one.
+                table[word] = log(freq) - log_total if freq else None
                 for end in range(1, len(word)):
-                    table.setdefault(word[:end], 0)
+                    table.setdefault(word[:end], None)
             self._seen.add(first)
 
-    def _block_ends(self, block: str, start: int, ends: list[int]) -> None:
-        """Word ends of one Han/Latin/digit block: jieba's most probable path, single Latin letters merged."""
+    def _block_ends(self, block: str) -> list[int]:
+        """Word ends of one Han/Latin/digit block: jieba's most probable path, single Latin letters merged.
+
+        jieba builds the graph of dictionary words first, then the best route from the end; both
+        depend only on the text after a position, so one right-to-left pass does both. The
+        scores are jieba's own sums in jieba's order (bit for bit), and ties go to the longer word.
+        """
         table, n = self._table, len(block)
-        graph = []
-        for k in range(n):
-            targets = []
-            i, frag = k, block[k]
-            while i < n and frag in table:
-                if table[frag]:
-                    targets.append(i)
-                i += 1
-                frag = block[k:i + 1]
-            graph.append(targets or [k])
-        best = [(0.0, 0)] * (n + 1)
+        alone = -self.log_total  # a character that starts no word: log(1) - log(total)
+        score = [0.0] * (n + 1)
+        last = [0] * (n + 1)  # the end (exclusive) of the best first word from each position
         for k in range(n - 1, -1, -1):
-            best[k] = max((math.log(table.get(block[k:x + 1]) or 1) - self.log_total + best[x + 1][0], x)
-                          for x in graph[k])
+            top, top_end = None, k + 1
+            end, frag = k + 1, block[k]
+            while (weight := table.get(frag, _ABSENT)) is not _ABSENT:
+                if weight is not None:
+                    total = weight + score[end]
+                    if top is None or total >= top:
+                        top, top_end = total, end
+                if end == n:
+                    break
+                end += 1
+                frag = block[k:end]
+            score[k] = top if top is not None else alone + score[k + 1]
+            last[k] = top_end
+        ends: list[int] = []
         x, pending = 0, False
         while x < n:
-            y = best[x][1] + 1
-            single_latin = y - x == 1 and _LATIN_OR_DIGIT.match(block[x]) is not None
+            y = last[x]
+            single_latin = y - x == 1 and block[x] in _LATIN_OR_DIGIT
             if not single_latin and pending:
-                ends.append(start + x)
+                ends.append(x)
             pending = single_latin
             if not single_latin:
-                ends.append(start + y)
+                ends.append(y)
             x = y
         if pending:
-            ends.append(start + n)
+            ends.append(n)
+        return ends
 
     def word_ends(self, text: str) -> tuple[int, ...]:
         """End offsets of the words of ``text``: the sums of ``len(w)`` over ``jieba.cut(text, HMM=False)``."""
         self._fill(text)
         ends: list[int] = []
         at = 0
-        for block in _HAN_BLOCK.split(text):
+        # split() with a capturing group alternates: other text, a Han/Latin/digit block, other text, ...
+        for j, block in enumerate(_HAN_BLOCK.split(text)):
             if not block:
                 continue
-            if _HAN_BLOCK.match(block):
-                self._block_ends(block, at, ends)
+            if j % 2:
+                found = self._blocks.get(block)
+                if found is None:
+                    if len(self._blocks) >= _BLOCK_CACHE:
+                        self._blocks.clear()
+                    found = self._blocks[block] = tuple(self._block_ends(block))
+                ends.extend([at + e for e in found])
             else:
                 for piece in _SKIP.split(block):
                     if _SKIP.match(piece):

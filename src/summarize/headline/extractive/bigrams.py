@@ -34,6 +34,7 @@ from pathlib import Path
 import numpy as np
 
 from summarize.headline.extractive.candidates import Article, Candidate
+from summarize.headline.extractive.grams import CandidateGrams
 from summarize.text.ngrams import char_bigrams
 
 BIGRAMS_FILE = "bigrams.json"
@@ -57,6 +58,7 @@ class BigramStats:
     # (salience, idf, lift) of the bigrams met so far at inference, filled lazily: computing all
     # at load would cost a cold start about 0.1 s.
     _memo: dict[str, tuple[float, float, float]] = field(default_factory=dict, repr=False, compare=False)
+    _unseen: tuple[float, float, float] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def count(cls, pairs: Iterable[tuple[set[str], set[str]]], min_articles: int = MIN_ARTICLES) -> BigramStats:
@@ -101,36 +103,37 @@ class BigramStats:
     # --- features ----------------------------------------------------------------------
 
     def features(self, article: Article, candidates: Sequence[Candidate],
-                 exclude: tuple[set[str], set[str]] | None = None) -> np.ndarray:
-        """``BIGRAM_FEATURES`` of each candidate; ``exclude``: this article's own (bigrams, headline bigrams)."""
+                 exclude: tuple[set[str], set[str]] | None = None, index: CandidateGrams | None = None) -> np.ndarray:
+        """``BIGRAM_FEATURES`` of each candidate; ``exclude``: this article's own (bigrams, headline bigrams);
+        ``index``: the candidates' bigrams, when the caller has it already."""
         out = np.zeros((len(candidates), len(BIGRAM_FEATURES)), dtype=np.float32)
         if not candidates:
             return out
+        index = index if index is not None else CandidateGrams.of(candidates)
         tf = Counter(char_bigrams(article.text))
-        # One lookup per distinct bigram of the article; per candidate only sums over dict values.
-        salience: dict[str, float] = {}
-        idf: dict[str, float] = {}
-        lift: dict[str, float] = {}
-        for g in tf:
-            self._add(g, exclude, salience, idf, lift)
-        top_salient = sum(sorted(salience.values(), reverse=True)[:TOP_SALIENT]) or 1.0
-        weight = {g: c * idf[g] for g, c in tf.items()}
+        # (salience, idf, lift) of every distinct bigram of the article, for its top salience and key words.
+        memo = self._memo if exclude is None else {}
+        values = {g: memo.get(g) or self._values(g, exclude) for g in tf}
+        top_salient = sum(sorted([v[0] for v in values.values()], reverse=True)[:TOP_SALIENT]) or 1.0
+        weight = {g: c * values[g][1] for g, c in tf.items()}
         keywords = set(sorted(weight, key=weight.__getitem__, reverse=True)[:KEYWORDS])
-        for row, cand in enumerate(candidates):
-            grams = char_bigrams(cand.text)
-            if not grams:
-                continue
-            unique = set(grams)
-            for g in unique.difference(salience):  # a compression can join two clauses into a new bigram
-                self._add(g, exclude, salience, idf, lift)
-                weight[g] = 0.0
-            n = len(grams)
-            total = sum(map(salience.__getitem__, unique))
-            out[row, :5] = (sum(map(salience.__getitem__, grams)) / n, max(map(salience.__getitem__, grams)), total,
-                            total / top_salient, sum(map(lift.__getitem__, grams)) / n)
-            out[row, 6:9] = (sum(map(idf.__getitem__, grams)) / n,
-                             sum(map(weight.__getitem__, unique)) / len(cand.text),
-                             len(unique & keywords) / len(keywords) if keywords else 0.0)
+        if not index.vocab:
+            return out
+        # The same for the candidates' bigrams (a compression can join two clauses into one the article lacks).
+        table = np.array([values.get(g) or self._values(g, exclude) for g in index.vocab], dtype=np.float64)
+        salience, idf, lift = table[:, 0], table[:, 1], table[:, 2]
+        n = np.maximum(index.counts, 1)
+        total = index.sums(salience, unique=True)
+        out[:, 0] = index.sums(salience) / n
+        out[:, 1] = index.maxima(salience)
+        out[:, 2] = total
+        out[:, 3] = total / top_salient
+        out[:, 4] = index.sums(lift) / n
+        out[:, 6] = index.sums(idf) / n
+        out[:, 7] = index.sums(index.lookup(weight), unique=True) / np.array([len(c.text) for c in candidates])
+        if keywords:
+            out[:, 8] = index.sums(index.member(keywords), unique=True) / len(keywords)
+        out[index.counts == 0] = 0.0  # a candidate without bigrams has no statistics
         # As in ``features``: how far each candidate is from the article's best.
         out[:, 5] = out[:, 2].max() - out[:, 2]
         out[:, 9] = out[:, 7].max() - out[:, 7]
@@ -147,13 +150,16 @@ class BigramStats:
         salience = (h + SMOOTHING * self.prior) / (a + SMOOTHING)
         return salience, math.log((n + 1) / (a + 1))
 
-    def _add(self, gram: str, exclude: tuple[set[str], set[str]] | None, salience: dict[str, float],
-             idf: dict[str, float], lift: dict[str, float]) -> None:
-        """Put ``gram``'s (salience, idf, lift) into the three dicts."""
-        values = self._memo.get(gram) if exclude is None else None
-        if values is None:
-            s, i = self._lookup(gram, exclude)
-            values = (s, i, math.log(s / self.prior) if self.prior > 0 else 0.0)
-            if exclude is None and gram in self.counts:  # unseen bigrams are many and all alike: not kept
+    def _values(self, gram: str, exclude: tuple[set[str], set[str]] | None) -> tuple[float, float, float]:
+        """(salience, idf, lift) of ``gram``; remembered at inference for the bigrams the table holds."""
+        seen = gram in self.counts
+        if exclude is None and not seen and self._unseen is not None:
+            return self._unseen  # unseen bigrams are many and all alike: one entry for all of them
+        s, i = self._lookup(gram, exclude)
+        values = (s, i, math.log(s / self.prior) if self.prior > 0 else 0.0)
+        if exclude is None:
+            if seen:
                 self._memo[gram] = values
-        salience[gram], idf[gram], lift[gram] = values
+            else:
+                self._unseen = values
+        return values

@@ -25,6 +25,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 from summarize.config.sections import help_field as _help
 from summarize.headline.lead import (
@@ -41,7 +42,10 @@ _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _MARKS = re.compile("[" + re.escape("".join(_PAIRS) + "".join(_CLOSERS)) + "]")
 _CLAUSE_BREAK = "，,；;：:"
 _EDGE = "，、；：,;:。！？!?…—-·.\u3000 "
-_WORDCHAR = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ]")
+# Digits and Latin letters, ASCII and full-width: a cut between two of them splits a number or a word.
+_WORDCHARS = frozenset("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                       "０１２３４５６７８９ＡＢＣＤＥＦＧＨＩＪＫＬＭＮＯＰＱＲＳＴＵＶＷＸＹＺａｂｃｄｅｆｇｈｉｊｋｌｍｎｏｐｑｒｓｔｕｖｗｘｙｚ")
+_CLAUSE_MARKS = "，、；：,;:"
 _NUMBER_JOIN = ".,．，%％:：/"  # inside 3.5, 1,000, 50%, 10:30, 1/2 when between digits
 
 
@@ -184,7 +188,7 @@ def _joins(text: str, i: int) -> bool:
     if i <= 0 or i >= len(text):
         return False
     a, b = text[i - 1], text[i]
-    if _WORDCHAR.match(a) and (_WORDCHAR.match(b) or b in "%％"):
+    if a in _WORDCHARS and (b in _WORDCHARS or b in "%％"):
         return True
     if a in _NUMBER_JOIN and i >= 2 and text[i - 2].isdigit() and b.isdigit():
         return True
@@ -201,14 +205,19 @@ def cut_at_word(text: str, budget: int, min_chars: int, window: int) -> str | No
     lo = max(0, budget - window)
     ends = {lo + e for e in _segment(text[lo : budget + window])}
     inside = _inside_marks(text, budget)
-    allowed = [i for i in range(budget, min_chars - 1, -1)
-               if i in ends and not _joins(text, i) and not inside[i]]
-    clause = next((i for i in allowed if text[i - 1] in "，、；：,;:"), None)
-    # A clause end within the last few characters reads better than a word cut just after it.
-    if clause is not None and allowed and allowed[0] - clause <= 4:
-        return text[:clause]
-    if allowed:
-        return text[: allowed[0]]
+    # Scanned from the budget down: the longest allowed cut, unless a clause end lies within
+    # 4 characters below it (a clause end reads better than a word cut just after it).
+    best = None
+    for i in range(budget, min_chars - 1, -1):
+        if best is not None and best - i > 4:
+            break
+        if i in ends and not inside[i] and not _joins(text, i):
+            if text[i - 1] in _CLAUSE_MARKS:
+                return text[:i]
+            if best is None:
+                best = i
+    if best is not None:
+        return text[:best]
     # Only cuts inside a quote remain: cut at a word end and let tidy() close the quote.
     fallback = [i for i in range(budget - 1, min_chars - 1, -1) if i in ends and not _joins(text, i)]
     return text[: fallback[0]] if fallback else None
@@ -219,9 +228,13 @@ def compress(span: str) -> str:
     return drop_adverbials(_PARENTHETICAL.sub("", span))
 
 
+_UNCUT: Any = object()  # not cut yet (None is a cut that found no boundary)
+
+
 def make_candidates(article: Article, settings: CandidateSettings) -> list[Candidate]:
     """Every candidate headline of ``article`` (see the module docstring); may be empty."""
     seen: set[str] = set()
+    cuts: dict[tuple[str, int], str | None] = {}
     out: list[Candidate] = []
     budgets = [settings.max_chars] + sorted({max(settings.min_chars, round(settings.max_chars * r))
                                              for r in settings.cut_ratios}, reverse=True)
@@ -243,7 +256,12 @@ def make_candidates(article: Article, settings: CandidateSettings) -> list[Candi
                     for level, budget in enumerate(budgets):
                         if level and len(text) <= budget:
                             break
-                        cut = cut_at_word(text, budget, settings.min_chars, settings.window)
+                        # A cut reads no further than budget + window + 1 characters, and spans that
+                        # start at the same clause share their beginning: cut each beginning once.
+                        key = (text[:budget + settings.window + 1], budget)
+                        cut = cuts.get(key, _UNCUT)
+                        if cut is _UNCUT:
+                            cut = cuts[key] = cut_at_word(text, budget, settings.min_chars, settings.window)
                         if cut is None:
                             continue
                         final = tidy(cut)

@@ -22,16 +22,17 @@ are appended as extra columns.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
 from summarize.config.sections import help_field as _help
 from summarize.headline.extractive.candidates import Article, Candidate
+from summarize.headline.extractive.grams import CandidateGrams
 from summarize.headline.lead import _CONNECTIVE
 from summarize.text.ngrams import char_bigrams
 
@@ -39,7 +40,7 @@ _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
 _QUOTED = re.compile(r"[“《「『\"]")
 _BYLINE = re.compile(r"记者|本报|通讯员|编辑|报道|摄影?$|来源")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
+_CJK_RUNS = re.compile(r"[\u4e00-\u9fff]+")
 
 BASE_FEATURES = (
     "sentence", "clause", "clauses", "offset", "offset_rel", "chars", "budget_share", "span_chars",
@@ -84,54 +85,94 @@ def feature_names(settings: FeatureSettings) -> list[str]:
             + (list(ENCODER_FEATURES) if settings.encoder else []))
 
 
-def _overlap(a: set[str], b: set[str]) -> float:
-    if not a or not b:
-        return 0.0
-    common = len(a & b)
-    return 2.0 * common / (len(a) + len(b))
+# The features computed per candidate in plain Python, in the order candidate_features makes them.
+_PLAIN = ("sentence", "clause", "clauses", "offset", "offset_rel", "chars", "budget_share", "span_chars",
+          "compressed", "cut", "whole_sentence", "numbers", "number_share", "percent", "quoted", "latin",
+          "connective", "byline", "cjk_share", "is_lead", "colon")
+
+
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    """num / den, 0 where den is 0."""
+    return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+
+
+def _overlaps(index: CandidateGrams, grams: set[str], distinct: np.ndarray) -> np.ndarray:
+    """Dice overlap of each candidate's distinct bigrams with ``grams`` (0 when either side is empty)."""
+    if not grams:
+        return np.zeros(len(index))
+    common = index.sums(index.member(grams), unique=True)
+    return _ratio(2.0 * common, np.where(distinct > 0, distinct + len(grams), 0.0))
+
+
+def _most_repeated(counts: Counter, k: int) -> set[str]:
+    """The ``k`` most frequent bigrams that occur at least twice (ties: the first met), as ``most_common``."""
+    values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+    top = np.argsort(-values, kind="stable")[:k]
+    grams = list(counts)
+    return {grams[i] for i in top if values[i] >= 2}
 
 
 def candidate_features(article: Article, candidates: Sequence[Candidate], lead: str,
-                       settings: FeatureSettings, max_chars: int) -> np.ndarray:
-    """The base feature matrix (rows: candidates, columns: ``BASE_FEATURES``)."""
+                       settings: FeatureSettings, max_chars: int, index: CandidateGrams | None = None) -> np.ndarray:
+    """The base feature matrix (rows: candidates, columns: ``BASE_FEATURES``).
+
+    ``index``: the candidates' bigrams (``CandidateGrams.of(candidates)``), when the caller has it already.
+    """
     n = len(candidates)
-    out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float32)
     if n == 0:
-        return out
-    per_sentence = [Counter(char_bigrams(s)) for s in article.sentences]
-    total: Counter = Counter()
-    for counts in per_sentence:
-        total.update(counts)
-    keywords = {g for g, c in total.most_common(settings.keywords) if c >= 2}
+        return np.zeros((0, len(BASE_FEATURES)), dtype=np.float32)
+    index = index if index is not None else CandidateGrams.of(candidates)
+    per_sentence = [char_bigrams(s) for s in article.sentences]
+    total = Counter(chain.from_iterable(per_sentence))
+    keywords = _most_repeated(total, settings.keywords)
     article_numbers = set(_NUMBER.findall(article.text))
     lead_grams = set(char_bigrams(lead))
     first_grams = set(per_sentence[0]) if per_sentence else set()
     length = max(1, len(article.text))
-    for row, cand in enumerate(candidates):
-        grams = char_bigrams(cand.text)
-        unique = set(grams)
-        own = per_sentence[cand.sentence]
-        elsewhere = [g for g in unique if total[g] - own[g] > 0]
-        numbers = _NUMBER.findall(cand.text)
-        out[row] = (
-            cand.sentence, cand.clause, cand.clauses, cand.offset, cand.offset / length, len(cand.text),
-            len(cand.text) / max_chars, cand.span_chars, cand.compressed, cand.cut, cand.whole_sentence,
-            len(elsewhere) / len(unique) if unique else 0.0,
-            sum(math.log1p(total[g] - own[g]) for g in grams) / len(grams) if grams else 0.0,
-            len(unique & keywords) / len(keywords) if keywords else 0.0,
-            sum(g in keywords for g in grams) / max(1, len(cand.text)),
-            len(numbers), len(set(numbers) & article_numbers) / len(article_numbers) if article_numbers else 0.0,
-            "%" in cand.text or "％" in cand.text or "百分之" in cand.text,
-            bool(_QUOTED.search(cand.text)), len(_LATIN.findall(cand.text)),
-            bool(_CONNECTIVE.match(cand.text)), bool(_BYLINE.search(cand.text)),
-            len(_CJK.findall(cand.text)) / len(cand.text),
-            _overlap(unique, lead_grams), cand.text == lead,
-            _overlap(unique, first_grams) if cand.sentence else 1.0,
-            len(article.text), len(article.sentences), 0.0, 0.0, 0.0, 0.0,
-            "：" in cand.text or ":" in cand.text,
-        )
-    # Within-article comparisons: the ranker sees how far each candidate is from the article's best.
+    out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float32)
     col = {name: i for i, name in enumerate(BASE_FEATURES)}
+
+    # What needs no bigrams: one plain tuple per candidate.
+    plain = np.array([(
+        cand.sentence, cand.clause, cand.clauses, cand.offset, cand.offset / length, len(cand.text),
+        len(cand.text) / max_chars, cand.span_chars, cand.compressed, cand.cut, cand.whole_sentence,
+        len(numbers := _NUMBER.findall(cand.text)),
+        len(article_numbers.intersection(numbers)) / len(article_numbers) if article_numbers else 0.0,
+        "%" in cand.text or "％" in cand.text or "百分之" in cand.text,
+        _QUOTED.search(cand.text) is not None, len(_LATIN.findall(cand.text)),
+        _CONNECTIVE.match(cand.text) is not None, _BYLINE.search(cand.text) is not None,
+        (len(cand.text) - len(_CJK_RUNS.sub("", cand.text))) / len(cand.text),
+        cand.text == lead, "：" in cand.text or ":" in cand.text,
+    ) for cand in candidates], dtype=np.float64)
+    out[:, [col[c] for c in _PLAIN]] = plain
+    out[:, col["article_chars"]] = len(article.text)
+    out[:, col["sentences"]] = len(article.sentences)
+
+    # The bigram features, summed per candidate with numpy over the shared index.
+    grams = index.counts.astype(np.float64)
+    distinct = index.unique_counts.astype(np.float64)
+    chars = out[:, col["chars"]].astype(np.float64)
+    # Each bigram's count outside the candidate's own sentence: one row per sentence that has candidates.
+    used = sorted({cand.sentence for cand in candidates})
+    row_of = {s: k for k, s in enumerate(used)}
+    groups = np.array([row_of[cand.sentence] for cand in candidates], dtype=np.int64)
+    own = np.zeros((len(used), len(index.vocab)))
+    for k, s in enumerate(used):
+        ids = np.array([index.vocab.get(g, -1) for g in per_sentence[s]], dtype=np.int64)
+        own[k] = np.bincount(ids[ids >= 0], minlength=len(index.vocab))
+    elsewhere = index.lookup(total)[None, :] - own
+    rest = np.log1p(elsewhere)
+    out[:, col["centrality"]] = _ratio(index.sums((elsewhere > 0).astype(np.float64), unique=True, groups=groups),
+                                       distinct)
+    out[:, col["tf_centrality"]] = _ratio(index.sums(rest, groups=groups), grams)
+    if keywords:
+        member = index.member(keywords)
+        out[:, col["keyword_coverage"]] = index.sums(member, unique=True) / len(keywords)
+        out[:, col["keyword_density"]] = index.sums(member) / np.maximum(1.0, chars)
+    out[:, col["lead_overlap"]] = _overlaps(index, lead_grams, distinct)
+    first = _overlaps(index, first_grams, distinct)
+    out[:, col["first_sentence_overlap"]] = np.where(out[:, col["sentence"]] > 0, first, 1.0)
+    # Within-article comparisons: the ranker sees how far each candidate is from the article's best.
     for src, dst in (("centrality", "centrality_gap"), ("tf_centrality", "tf_centrality_gap"),
                      ("keyword_coverage", "keyword_gap")):
         out[:, col[dst]] = out[:, col[src]].max() - out[:, col[src]]

@@ -39,6 +39,7 @@ from summarize.headline.extractive.candidates import (
     make_candidates,
     prepare_article,
 )
+from summarize.headline.extractive.grams import CandidateGrams
 from summarize.headline.extractive.features import (
     FeatureSettings,
     candidate_features,
@@ -188,9 +189,10 @@ class ExtractiveGenerator:
         for text, article in zip(texts, articles):
             cands = make_candidates(article, settings)
             lead = lead_headline(text, settings.max_chars)
-            x = candidate_features(article, cands, lead, self.features, settings.max_chars)
+            index = CandidateGrams.of(cands)  # shared by both kinds of bigram features
+            x = candidate_features(article, cands, lead, self.features, settings.max_chars, index)
             if self.bigrams is not None:
-                x = np.hstack([x, self.bigrams.features(article, cands)])
+                x = np.hstack([x, self.bigrams.features(article, cands, index=index)])
             blocks.append(x)
             made.append(cands)
         if self.encoder is not None:

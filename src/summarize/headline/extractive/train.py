@@ -33,6 +33,7 @@ from summarize.headline.extractive.bigrams import BIGRAMS_FILE, BigramStats
 from summarize.headline.extractive.candidates import Article, CandidateSettings, make_candidates, prepare_article
 from summarize.headline.extractive.config import ExtractiveConfig, as_list
 from summarize.headline.extractive.features import candidate_features, feature_names
+from summarize.headline.extractive.grams import CandidateGrams
 from summarize.headline.extractive.model import (
     RANKER_FILE,
     ExtractiveGenerator,
@@ -93,10 +94,11 @@ def build_training_set(cfg: ExtractiveConfig, pairs: list[Pair], encoder: Any = 
             if not made or y.max() <= 0:
                 unusable += 1  # nothing to learn from: every order is as good
                 continue
+            index = CandidateGrams.of(made)
             columns = [candidate_features(article, made, lead_headline(pair.text, settings.max_chars), feats,
-                                          settings.max_chars)]
+                                          settings.max_chars, index)]
             if stats is not None:  # the pair's own headline must not vouch for its candidates
-                columns.append(stats.features(article, made, exclude=own_bigrams(article, pair.title)))
+                columns.append(stats.features(article, made, exclude=own_bigrams(article, pair.title), index=index))
             if extra is not None:
                 columns.append(extra[k])
             blocks.append(np.hstack(columns))
