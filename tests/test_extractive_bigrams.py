@@ -9,11 +9,18 @@ import pytest
 
 from summarize.headline.extractive.bigrams import BIGRAM_FEATURES, MIN_ARTICLES, SMOOTHING, BigramStats
 from summarize.headline.extractive.candidates import CandidateSettings, make_candidates, prepare_article
-from summarize.text.ngrams import char_bigrams
+from summarize.text.ngrams import char_bigrams, pair_codes
 
 
 def _sets(article: str, headline: str) -> tuple[set[str], set[str]]:
     return set(char_bigrams(article)), set(char_bigrams(headline))
+
+
+def _lookup(stats: BigramStats, gram: str, exclude: tuple[set[str], set[str]] | None = None) -> tuple[float, float]:
+    """(salience, idf) of one bigram, through the vectorized lookup the features use."""
+    left_out = None if exclude is None else (pair_codes(sorted(exclude[0])), pair_codes(sorted(exclude[1])))
+    salience, idf, _ = stats.values(pair_codes([gram]), left_out)
+    return float(salience[0]), float(idf[0])
 
 
 PAIRS = [_sets(f"央行宣布降息，市场反应平稳，第{i}天。", "央行宣布降息") for i in range(6)] + \
@@ -31,18 +38,18 @@ def test_counts_salience_and_idf_of_kept_bigrams():
     assert stats.counts["央行"] == (6, 6) and stats.counts["市场"] == (10, 4) and stats.counts["记者"] == (4, 0)
     assert "第0" not in stats.counts  # in two articles only: below MIN_ARTICLES, not kept
     assert BigramStats.count(PAIRS, min_articles=1).counts["第0"] == (2, 0)
-    salience, idf = stats._lookup("央行", None)
+    salience, idf = _lookup(stats, "央行")
     assert salience == pytest.approx((6 + SMOOTHING * stats.prior) / (6 + SMOOTHING))
     assert idf == pytest.approx(math.log(11 / 7))
-    assert stats._lookup("记者", None)[0] < stats.prior < salience
-    assert stats._lookup("未见", None) == (pytest.approx(stats.prior), pytest.approx(math.log(11)))
+    assert _lookup(stats, "记者")[0] < stats.prior < salience
+    assert _lookup(stats, "未见") == (pytest.approx(stats.prior), pytest.approx(math.log(11)))
 
 
 def test_leaving_an_article_out_removes_its_own_headline_evidence():
     pairs = [_sets("独家新闻甲乙丙。", "独家新闻")] + PAIRS
     stats = BigramStats.count(pairs + [_sets("独家新闻甲乙丙。", "")] * (MIN_ARTICLES - 1))
-    with_own, _ = stats._lookup("独家", None)
-    without, idf = stats._lookup("独家", exclude=pairs[0])
+    with_own, _ = _lookup(stats, "独家")
+    without, idf = _lookup(stats, "独家", pairs[0])
     assert with_own > stats.prior
     # left out, 独家 is in MIN_ARTICLES - 1 articles: too few to keep, so it reads as never seen
     assert without == pytest.approx(stats.prior) and idf == pytest.approx(math.log(stats.articles))

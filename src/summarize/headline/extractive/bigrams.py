@@ -25,7 +25,6 @@ The table is saved as ``bigrams.json`` in the model folder: the sorted bigrams a
 from __future__ import annotations
 
 import json
-import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -35,7 +34,7 @@ import numpy as np
 
 from summarize.headline.extractive.candidates import Article, Candidate
 from summarize.headline.extractive.grams import CandidateGrams
-from summarize.text.ngrams import char_bigrams
+from summarize.text.ngrams import bigram_codes, contains_codes, lookup_codes, pair_codes
 
 BIGRAMS_FILE = "bigrams.json"
 MIN_ARTICLES = 3
@@ -55,10 +54,8 @@ class BigramStats:
     counts: dict[str, tuple[int, int]]  # bigram -> (articles containing it, of those whose headline contains it)
     prior: float  # corpus-wide share of (article bigram, headline) hits
     min_articles: int = MIN_ARTICLES  # rarer bigrams were not kept; saved with the table, which was pruned by it
-    # (salience, idf, lift) of the bigrams met so far at inference, filled lazily: computing all
-    # at load would cost a cold start about 0.1 s.
-    _memo: dict[str, tuple[float, float, float]] = field(default_factory=dict, repr=False, compare=False)
-    _unseen: tuple[float, float, float] | None = field(default=None, repr=False, compare=False)
+    # The table as sorted bigram codes with their two counts, made at the first lookup.
+    _table: tuple[np.ndarray, np.ndarray, np.ndarray] | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def count(cls, pairs: Iterable[tuple[set[str], set[str]]], min_articles: int = MIN_ARTICLES) -> BigramStats:
@@ -110,18 +107,18 @@ class BigramStats:
         if not candidates:
             return out
         index = index if index is not None else CandidateGrams.of(candidates)
-        tf = Counter(char_bigrams(article.text))
-        # (salience, idf, lift) of every distinct bigram of the article, for its top salience and key words.
-        memo = self._memo if exclude is None else {}
-        values = {g: memo.get(g) or self._values(g, exclude) for g in tf}
-        top_salient = sum(sorted([v[0] for v in values.values()], reverse=True)[:TOP_SALIENT]) or 1.0
-        weight = {g: c * values[g][1] for g, c in tf.items()}
-        keywords = set(sorted(weight, key=weight.__getitem__, reverse=True)[:KEYWORDS])
-        if not index.vocab:
+        left_out = None if exclude is None else (pair_codes(sorted(exclude[0])), pair_codes(sorted(exclude[1])))
+        # The article's distinct bigrams, their counts, and where each is first met.
+        found, first_seen, tf = np.unique(bigram_codes([article.text])[0], return_index=True, return_counts=True)
+        salience, idf, _ = self.values(found, left_out)
+        top_salient = sum(np.sort(salience)[::-1][:TOP_SALIENT].tolist()) or 1.0
+        weight = tf * idf
+        # The top TF-IDF bigrams; ties go to the one met first (a stable sort over the article in order).
+        keywords = found[np.lexsort((first_seen, -weight))[:KEYWORDS]]
+        if not len(index.codes):
             return out
         # The same for the candidates' bigrams (a compression can join two clauses into one the article lacks).
-        table = np.array([values.get(g) or self._values(g, exclude) for g in index.vocab], dtype=np.float64)
-        salience, idf, lift = table[:, 0], table[:, 1], table[:, 2]
+        salience, idf, lift = self.values(index.codes, left_out)
         n = np.maximum(index.counts, 1)
         total = index.sums(salience, unique=True)
         out[:, 0] = index.sums(salience) / n
@@ -130,8 +127,8 @@ class BigramStats:
         out[:, 3] = total / top_salient
         out[:, 4] = index.sums(lift) / n
         out[:, 6] = index.sums(idf) / n
-        out[:, 7] = index.sums(index.lookup(weight), unique=True) / np.array([len(c.text) for c in candidates])
-        if keywords:
+        out[:, 7] = index.sums(index.take(found, weight), unique=True) / np.array([len(c.text) for c in candidates])
+        if len(keywords):
             out[:, 8] = index.sums(index.member(keywords), unique=True) / len(keywords)
         out[index.counts == 0] = 0.0  # a candidate without bigrams has no statistics
         # As in ``features``: how far each candidate is from the article's best.
@@ -139,27 +136,24 @@ class BigramStats:
         out[:, 9] = out[:, 7].max() - out[:, 7]
         return out
 
-    def _lookup(self, gram: str, exclude: tuple[set[str], set[str]] | None) -> tuple[float, float]:
-        """(salience, idf) of one bigram, without the excluded article's own counts."""
-        a, h = self.counts.get(gram, (0, 0))
-        n = self.articles - (exclude is not None)
-        if exclude is not None and gram in exclude[0]:
-            a, h = a - 1, h - (gram in exclude[1])
-        if a < self.min_articles:  # as if never counted, the rule the saved (pruned) table applies
-            a, h = 0, 0
+    def values(self, codes: np.ndarray, left_out: tuple[np.ndarray, np.ndarray] | None = None
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(salience, idf, log-lift over the prior) of each bigram code; ``left_out``: one training article's
+        own (bigram codes, headline bigram codes), whose counts are taken out."""
+        if self._table is None:
+            grams = sorted(self.counts)
+            self._table = (pair_codes(grams), np.array([self.counts[g][0] for g in grams], dtype=np.int64),
+                           np.array([self.counts[g][1] for g in grams], dtype=np.int64))
+        table, in_articles, in_headlines = self._table
+        a = lookup_codes(codes, table, in_articles)
+        h = lookup_codes(codes, table, in_headlines)
+        n = self.articles
+        if left_out is not None:
+            n -= 1
+            mine = contains_codes(left_out[0], codes)
+            a, h = a - mine, h - (mine & contains_codes(left_out[1], codes))
+        rare = a < self.min_articles  # as if never counted, the rule the saved (pruned) table applies
+        a, h = np.where(rare, 0, a), np.where(rare, 0, h)
         salience = (h + SMOOTHING * self.prior) / (a + SMOOTHING)
-        return salience, math.log((n + 1) / (a + 1))
-
-    def _values(self, gram: str, exclude: tuple[set[str], set[str]] | None) -> tuple[float, float, float]:
-        """(salience, idf, lift) of ``gram``; remembered at inference for the bigrams the table holds."""
-        seen = gram in self.counts
-        if exclude is None and not seen and self._unseen is not None:
-            return self._unseen  # unseen bigrams are many and all alike: one entry for all of them
-        s, i = self._lookup(gram, exclude)
-        values = (s, i, math.log(s / self.prior) if self.prior > 0 else 0.0)
-        if exclude is None:
-            if seen:
-                self._memo[gram] = values
-            else:
-                self._unseen = values
-        return values
+        lift = np.log(salience / self.prior) if self.prior > 0 else np.zeros(len(codes))
+        return salience, np.log((n + 1) / (a + 1)), lift

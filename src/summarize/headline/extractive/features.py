@@ -23,10 +23,8 @@ are appended as extra columns.
 from __future__ import annotations
 
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain
 
 import numpy as np
 
@@ -34,7 +32,7 @@ from summarize.config.sections import help_field as _help
 from summarize.headline.extractive.candidates import Article, Candidate
 from summarize.headline.extractive.grams import CandidateGrams
 from summarize.headline.lead import _CONNECTIVE
-from summarize.text.ngrams import char_bigrams
+from summarize.text.ngrams import bigram_codes, lookup_codes
 
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 _LATIN = re.compile(r"[A-Za-z]{2,}")
@@ -96,20 +94,20 @@ def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
     return np.divide(num, den, out=np.zeros_like(num), where=den > 0)
 
 
-def _overlaps(index: CandidateGrams, grams: set[str], distinct: np.ndarray) -> np.ndarray:
-    """Dice overlap of each candidate's distinct bigrams with ``grams`` (0 when either side is empty)."""
-    if not grams:
+def _overlaps(index: CandidateGrams, codes: np.ndarray, distinct: np.ndarray) -> np.ndarray:
+    """Dice overlap of each candidate's distinct bigrams with the distinct bigram ``codes`` (0 when either
+    side is empty)."""
+    if not len(codes):
         return np.zeros(len(index))
-    common = index.sums(index.member(grams), unique=True)
-    return _ratio(2.0 * common, np.where(distinct > 0, distinct + len(grams), 0.0))
+    common = index.sums(index.member(codes), unique=True)
+    return _ratio(2.0 * common, np.where(distinct > 0, distinct + len(codes), 0.0))
 
 
-def _most_repeated(counts: Counter, k: int) -> set[str]:
-    """The ``k`` most frequent bigrams that occur at least twice (ties: the first met), as ``most_common``."""
-    values = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    top = np.argsort(-values, kind="stable")[:k]
-    grams = list(counts)
-    return {grams[i] for i in top if values[i] >= 2}
+def _most_repeated(codes: np.ndarray, first_seen: np.ndarray, counts: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` most frequent bigram codes that occur at least twice; ties go to the one met first
+    (as ``Counter.most_common`` over the article in order)."""
+    top = np.lexsort((first_seen, -counts))[:k]
+    return codes[top[counts[top] >= 2]]
 
 
 def candidate_features(article: Article, candidates: Sequence[Candidate], lead: str,
@@ -122,12 +120,13 @@ def candidate_features(article: Article, candidates: Sequence[Candidate], lead: 
     if n == 0:
         return np.zeros((0, len(BASE_FEATURES)), dtype=np.float32)
     index = index if index is not None else CandidateGrams.of(candidates)
-    per_sentence = [char_bigrams(s) for s in article.sentences]
-    total = Counter(chain.from_iterable(per_sentence))
-    keywords = _most_repeated(total, settings.keywords)
+    # The article's bigrams within its sentences, as codes, with the sentence each is in.
+    codes, owner = bigram_codes(article.sentences)
+    found, first_seen, totals = np.unique(codes, return_index=True, return_counts=True)
+    keywords = _most_repeated(found, first_seen, totals, settings.keywords)
     article_numbers = set(_NUMBER.findall(article.text))
-    lead_grams = set(char_bigrams(lead))
-    first_grams = set(per_sentence[0]) if per_sentence else set()
+    lead_codes = np.unique(bigram_codes([lead])[0])
+    first_codes = np.unique(codes[owner == 0])
     length = max(1, len(article.text))
     out = np.zeros((n, len(BASE_FEATURES)), dtype=np.float32)
     col = {name: i for i, name in enumerate(BASE_FEATURES)}
@@ -154,23 +153,24 @@ def candidate_features(article: Article, candidates: Sequence[Candidate], lead: 
     chars = out[:, col["chars"]].astype(np.float64)
     # Each bigram's count outside the candidate's own sentence: one row per sentence that has candidates.
     used = sorted({cand.sentence for cand in candidates})
-    row_of = {s: k for k, s in enumerate(used)}
-    groups = np.array([row_of[cand.sentence] for cand in candidates], dtype=np.int64)
-    own = np.zeros((len(used), len(index.vocab)))
-    for k, s in enumerate(used):
-        ids = np.array([index.vocab.get(g, -1) for g in per_sentence[s]], dtype=np.int64)
-        own[k] = np.bincount(ids[ids >= 0], minlength=len(index.vocab))
-    elsewhere = index.lookup(total)[None, :] - own
+    local = np.full(len(article.sentences), -1, dtype=np.int64)
+    local[used] = np.arange(len(used))
+    groups = local[[cand.sentence for cand in candidates]]
+    width = len(index.codes)
+    mine = local[owner] >= 0  # the bigrams of those sentences, and where each is in the index (-1: not there)
+    at = lookup_codes(codes[mine], index.codes, np.arange(width), default=-1)
+    own = np.bincount(local[owner[mine]][at >= 0] * width + at[at >= 0], minlength=len(used) * width)
+    elsewhere = index.take(found, totals)[None, :] - own.reshape(len(used), width)
     rest = np.log1p(elsewhere)
     out[:, col["centrality"]] = _ratio(index.sums((elsewhere > 0).astype(np.float64), unique=True, groups=groups),
                                        distinct)
     out[:, col["tf_centrality"]] = _ratio(index.sums(rest, groups=groups), grams)
-    if keywords:
+    if len(keywords):
         member = index.member(keywords)
         out[:, col["keyword_coverage"]] = index.sums(member, unique=True) / len(keywords)
         out[:, col["keyword_density"]] = index.sums(member) / np.maximum(1.0, chars)
-    out[:, col["lead_overlap"]] = _overlaps(index, lead_grams, distinct)
-    first = _overlaps(index, first_grams, distinct)
+    out[:, col["lead_overlap"]] = _overlaps(index, lead_codes, distinct)
+    first = _overlaps(index, first_codes, distinct)
     out[:, col["first_sentence_overlap"]] = np.where(out[:, col["sentence"]] > 0, first, 1.0)
     # Within-article comparisons: the ranker sees how far each candidate is from the article's best.
     for src, dst in (("centrality", "centrality_gap"), ("tf_centrality", "tf_centrality_gap"),

@@ -1,7 +1,7 @@
 """The candidates' character bigrams as integer arrays, so per-candidate sums are numpy calls.
 
     index = CandidateGrams.of(candidates)
-    salience = index.lookup(table, default)        # one value per distinct bigram of the candidates
+    salience = index.take(codes, values)           # one value per distinct bigram of the candidates
     index.sums(salience)                           # per candidate: the sum over its bigrams (repeats kept)
     index.sums(salience, unique=True)              # ... over its distinct bigrams
     index.maxima(salience)                         # ... their maximum
@@ -14,18 +14,18 @@ learned bigram statistics read the same index, built once per article.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from summarize.headline.extractive.candidates import Candidate
-from summarize.text.ngrams import char_bigrams
+from summarize.text.ngrams import bigram_codes, contains_codes, lookup_codes
 
 
 @dataclass(frozen=True)
 class CandidateGrams:
-    vocab: dict[str, int]  # bigram -> id: every distinct bigram of the candidates, numbered in order of first use
+    codes: np.ndarray  # id -> bigram code (``summarize.text.ngrams``): the candidates' distinct bigrams, sorted
     ids: np.ndarray  # the candidates' bigram ids, one candidate after another, repeats kept
     rows: np.ndarray  # the candidate (row) of each entry of ``ids``
     counts: np.ndarray  # bigrams per candidate (repeats kept)
@@ -35,32 +35,27 @@ class CandidateGrams:
 
     @classmethod
     def of(cls, candidates: Sequence[Candidate]) -> CandidateGrams:
-        vocab: dict[str, int] = {}
-        flat: list[int] = []
-        counts = []
-        for cand in candidates:
-            grams = char_bigrams(cand.text)
-            # setdefault's default is evaluated before the insert: new bigrams get 0, 1, 2, ...
-            flat.extend([vocab.setdefault(g, len(vocab)) for g in grams])
-            counts.append(len(grams))
-        n = np.array(counts, dtype=np.int64)
-        ids = np.array(flat, dtype=np.int64)
-        rows = np.repeat(np.arange(len(n)), n)
+        """The index of ``candidates``' bigrams (``char_bigrams``' bigrams, computed in numpy)."""
+        keys, rows = bigram_codes([cand.text for cand in candidates])
+        found, ids = np.unique(keys, return_inverse=True)
+        counts = np.bincount(rows, minlength=len(candidates))
         # Distinct (candidate, bigram) pairs, sorted by candidate then id: a row's entries stay together.
-        keys = np.unique(rows * max(1, len(vocab)) + ids)
-        unique_rows, unique_ids = np.divmod(keys, max(1, len(vocab)))
-        return cls(vocab, ids, rows, n, unique_ids, unique_rows, np.bincount(unique_rows, minlength=len(n)))
+        width = max(1, len(found))
+        unique_rows, unique_ids = np.divmod(np.unique(rows * width + ids), width)
+        return cls(found, ids.astype(np.int64), rows, counts, unique_ids, unique_rows,
+                   np.bincount(unique_rows, minlength=len(candidates)))
 
     def __len__(self) -> int:
         return len(self.counts)
 
-    def lookup(self, table: Mapping[str, float], default: float = 0.0) -> np.ndarray:
-        """``table``'s value of every distinct bigram (by id), ``default`` where it has none."""
-        return np.array([table.get(g, default) for g in self.vocab], dtype=np.float64)
+    def take(self, table: np.ndarray, values: np.ndarray, default: float = 0.0) -> np.ndarray:
+        """The value of every bigram (by id) in ``table`` (sorted codes, one of ``values`` each), ``default``
+        where it is absent."""
+        return lookup_codes(self.codes, table, values.astype(np.float64), default)
 
-    def member(self, grams: set[str] | frozenset[str]) -> np.ndarray:
-        """1.0 for the bigrams (by id) that ``grams`` holds, else 0.0."""
-        return np.array([g in grams for g in self.vocab], dtype=np.float64)
+    def member(self, codes: np.ndarray) -> np.ndarray:
+        """1.0 for the bigrams (by id) among ``codes``, else 0.0."""
+        return contains_codes(codes, self.codes).astype(np.float64)
 
     def sums(self, values: np.ndarray, *, unique: bool = False, groups: np.ndarray | None = None) -> np.ndarray:
         """Per candidate, the sum of ``values`` over its bigrams (``unique``: each distinct bigram once).

@@ -25,6 +25,7 @@ import dataclasses
 import json
 import os
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -173,17 +174,29 @@ class ExtractiveGenerator:
                                        min_chars=min(self.candidates.min_chars, limit))
         bar = progress_bar(progress, len(items))
         results = []
-        for start in range(0, len(items), CHUNK):
-            chunk = items[start:start + CHUNK]
-            ranked = self.rank(chunk, settings, many=len(items) > LONG_JOB)
-            for text, (cands, scores) in zip(chunk, ranked):
-                results.append(self._result(text, cands, scores, limit, num_return_sequences))
-            bar(len(chunk))
+        many = len(items) > LONG_JOB
+        # A long job scores chunk k in a second thread while this one makes chunk k + 1's features:
+        # LightGBM's predictor lets go of the GIL, so on two cores the forest costs (almost) nothing.
+        pool = ThreadPoolExecutor(1, thread_name_prefix="summarize-ranker") if many else None
+        try:
+            pending = None
+            for start in range(0, len(items) + CHUNK, CHUNK):
+                chunk = items[start:start + CHUNK]
+                made, x = self.featurize(chunk, settings) if chunk else ([], None)
+                scored = None
+                if x is not None:
+                    scored = pool.submit(self.forest.predict, x, many=True) if pool else self.forest.predict(x)
+                if pending is not None:
+                    results.extend(self._results(*pending, limit, num_return_sequences))
+                    bar(len(pending[0]))
+                pending = (chunk, made, scored) if chunk else None
+        finally:
+            if pool is not None:
+                pool.shutdown(wait=True, cancel_futures=True)
         return results[0] if single else results
 
-    def rank(self, texts: Sequence[str], settings: CandidateSettings, *, many: bool = False
-             ) -> list[tuple[list[Candidate], np.ndarray]]:
-        """Each article's candidates and their ranker scores (in candidate order); ``many``: part of a long job."""
+    def featurize(self, texts: Sequence[str], settings: CandidateSettings) -> tuple[list[list[Candidate]], np.ndarray | None]:
+        """Each article's candidates, and the feature rows of all of them (None when there are none)."""
         blocks, made = [], []
         articles = [prepare_article(t, settings) for t in texts]
         for text, article in zip(texts, articles):
@@ -200,13 +213,19 @@ class ExtractiveGenerator:
 
             extra = encoder_features(self.encoder, articles, made, self.features)
             blocks = [np.hstack([b, e]) for b, e in zip(blocks, extra)]
-        sizes = [len(c) for c in made]
-        if sum(sizes) == 0:
-            return [(c, np.zeros(0)) for c in made]
-        scores = self.forest.predict(np.vstack([b for b in blocks if len(b)]), many=many)
+        if not any(len(c) for c in made):
+            return made, None
+        return made, np.vstack([b for b in blocks if len(b)])
+
+    def _results(self, texts: Sequence[str], made: list[list[Candidate]], scored: Future | np.ndarray | None,
+                 limit: int, n: int) -> list[HeadlineResult]:
+        scores = scored.result() if isinstance(scored, Future) else scored
+        if scores is None:  # no article of the chunk had a candidate
+            scores = np.zeros(0)
         out, at = [], 0
-        for cands, k in zip(made, sizes):
-            out.append((cands, scores[at:at + k]))
+        for text, cands in zip(texts, made):
+            k = len(cands)
+            out.append(self._result(text, cands, scores[at:at + k], limit, n))
             at += k
         return out
 
