@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from functools import lru_cache
 
 import numpy as np
 
@@ -27,20 +26,8 @@ _LOW = (1 << _SHIFT) - 1
 
 def char_bigrams(text: str) -> tuple[str, ...]:
     """The bigrams of ``text``'s word characters, in order, repeats kept."""
-    # Headline-sized texts are asked for twice by the extractive features, so they are cached;
-    # whole articles are not (thousands of bigrams each would make the cache hundreds of MB).
-    return _short_bigrams(text) if len(text) <= _CACHED_CHARS else _bigrams(text)
-
-
-_CACHED_CHARS = 64
-
-
-def _bigrams(text: str) -> tuple[str, ...]:
     chars = _NON_WORD.sub("", text)
     return tuple([a + b for a, b in zip(chars, chars[1:])])  # a list first: faster than a generator
-
-
-_short_bigrams = lru_cache(maxsize=4096)(_bigrams)
 
 
 def bigram_codes(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
